@@ -1,0 +1,51 @@
+"""The check catalog: a literal tuple of built-ins plus third-party entry points.
+
+Third parties register checks under the ``netaudit.checks`` entry-point group; a duplicate ID
+is refused, never silently shadowed.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+
+from checks.base import Check, CheckContext, CheckMeta
+from checks.separation import (
+    InboundInternet,
+    InternetToLgwan,
+    LgwanToInternet,
+    LgwanToInternetSegment,
+    MynumberInternet,
+    ZoneMapping,
+)
+from checks.specified import NarrowSpecified, UndeclaredMynumberFlow
+
+__all__ = ["BUILTIN", "Check", "CheckContext", "CheckMeta", "DuplicateCheckError", "all_checks"]
+
+BUILTIN: tuple[Check, ...] = (
+    ZoneMapping(),
+    MynumberInternet(),
+    UndeclaredMynumberFlow(),
+    NarrowSpecified(),
+    LgwanToInternet(),
+    InternetToLgwan(),
+    LgwanToInternetSegment(),
+    InboundInternet(),
+)
+
+
+class DuplicateCheckError(ValueError):
+    """Two checks claim the same ID."""
+
+
+def all_checks() -> tuple[Check, ...]:
+    """Built-in checks followed by those installed under the ``netaudit.checks`` entry point."""
+    found: list[Check] = list(BUILTIN)
+    for ep in entry_points(group="netaudit.checks"):
+        obj = ep.load()
+        found.append(obj() if isinstance(obj, type) else obj)
+    seen: set[str] = set()
+    for c in found:
+        if c.meta.id in seen:
+            raise DuplicateCheckError(f"duplicate check id {c.meta.id}")
+        seen.add(c.meta.id)
+    return tuple(found)

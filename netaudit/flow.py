@@ -191,6 +191,7 @@ class HeaderSpace:
         self._match_cache: dict[Match, Any] = {}
         self._addr_cache: dict[tuple[str, AddressMatch], Any] = {}
         self._service_cache: dict[ServiceMatch, Any] = {}
+        self._dst_to_src: dict[str, str] | None = None
         self.all = PacketSet(self, self.bdd.true)
         self.empty = PacketSet(self, self.bdd.false)
 
@@ -316,6 +317,20 @@ class HeaderSpace:
         for svc in services:
             node |= self._service(svc)
         return PacketSet(self, node)
+
+    def dst_as_src(self, s: PacketSet) -> PacketSet:
+        """The set of packets whose *source* is in a destination-address set.
+
+        ``s`` must constrain only the destination (and family), as routing sets do; the
+        result constrains the source the same way.
+        """
+        if self._dst_to_src is None:
+            self._dst_to_src = {
+                d: src
+                for fam in ("4", "6")
+                for d, src in zip(self._vars["dst" + fam], self._vars["src" + fam], strict=True)
+            }
+        return PacketSet(self, self.bdd.let(self._dst_to_src, s.node))
 
     def initial(self) -> PacketSet:
         """Packets that can open a session: everything but TCP segments with ACK or RST."""

@@ -1,0 +1,273 @@
+"""Separation checks decided by one device's interfaces, routes and filters (DOMAIN.md §11)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks._flows import INTERNET_SIDE, crossing_message, pair_findings
+from checks.base import CheckContext, CheckMeta
+from netaudit.result import Evidence, Finding, PolicyRef, Severity, Status, Text, fingerprint
+
+BASIS_SEPARATION = "総務省「地方公共団体における情報セキュリティポリシーに関するガイドライン」三層の対策 [DOMAIN S4, S5]"
+BASIS_MYNUMBER = "マイナンバー利用事務系とインターネットの完全遮断 [DOMAIN S1, S5]"
+BASIS_SANITIZE = "LGWAN接続系への取り込みは無害化通信に限る [DOMAIN S4, S5]"
+BASIS_SCREEN = "画面転送・仮想ブラウザ方式 [DOMAIN S5, S9]"
+BASIS_ALPHA_PRIME = "α′モデル ローカルブレイクアウトは宛先限定 [DOMAIN S11]"
+BASIS_INBOUND = "インターネットからの着信は公開サーバ等に限る [DOMAIN S19]"
+
+
+class ZoneMapping:
+    """SEP-001: every layer-3 interface and VLAN belongs to exactly one declared zone.
+
+    An interface whose subnet lies in no zone network, or whose subnets and VLAN point at
+    different zones, cannot be audited: traffic through it is invisible to every other check.
+    The inventory may assign such interfaces explicitly (later issues); the policy's networks
+    and VLANs are the source of truth here.
+    """
+
+    meta = CheckMeta(
+        id="SEP-001",
+        family="separation",
+        title=Text(
+            ja="インタフェースがどのゾーンにも属していない、または複数のゾーンに属している",
+            en="Interface in no zone or in several zones",
+        ),
+        severity=Severity.HIGH,
+        basis=(BASIS_SEPARATION,),
+        summary_ja="全機器の全インタフェース（サブネット・VLAN）が、ポリシーで宣言されたゾーンのちょうど一つに属することを確認します。",
+        fix=Text(
+            ja="ポリシーの zones にそのサブネット／VLAN を追加するか、インタフェースの設定を正してください。",
+            en="Add the subnet/VLAN to the right zone in the policy, or correct the interface.",
+        ),
+    )
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        """Report interfaces mapped to no zone or several."""
+        for iz in ctx.analysis.interface_zones:
+            itf = iz.interface
+            if not itf.enabled or len(iz.zones) == 1:
+                continue
+            several = len(iz.zones) > 1
+            yield Finding(
+                check=self.meta.id,
+                severity=self.meta.severity,
+                status=Status.FAIL,
+                title=self.meta.title,
+                message=Text(
+                    ja=f"{iz.device} の {itf.name} は{'複数のゾーン（' + '、'.join(iz.zones) + '）に属しています' if several else 'どのゾーンにも属していません'}（{iz.reason}）。",
+                    en=f"{iz.device} {itf.name} is {'in several zones (' + ', '.join(iz.zones) + ')' if several else 'in no zone'} ({iz.reason}).",
+                ),
+                device=iz.device,
+                zone_from=", ".join(iz.zones),
+                evidence=(
+                    Evidence(
+                        file=itf.span.file,
+                        line=itf.span.line,
+                        text=itf.span.text,
+                        device=iz.device,
+                        role="interface",
+                    ),
+                ),
+                policy_ref=PolicyRef(
+                    file=ctx.analysis.policy.file,
+                    line=ctx.analysis.policy.line("zones"),
+                    id="zones",
+                ),
+                basis=self.meta.basis,
+                fingerprint=fingerprint(self.meta.id, iz.device, itf.name, iz.reason),
+            )
+
+
+class MynumberInternet:
+    """MYN-001: nothing passes between マイナンバー利用事務系 and the Internet side, either way.
+
+    Any packet a device forwards between a ``mynumber`` zone and ``internet``, ``internet_wan``
+    or ``sec_cloud`` is a finding, whatever the policy's allowed flows say: the guideline
+    requires complete separation (完全遮断), and 特定通信 travel via LGWAN, never the Internet.
+    """
+
+    meta = CheckMeta(
+        id="MYN-001",
+        family="separation",
+        title=Text(
+            ja="マイナンバー利用事務系とインターネット接続系の間で通信が可能",
+            en="Traffic possible between the My Number segment and the Internet side",
+        ),
+        severity=Severity.CRITICAL,
+        basis=(BASIS_MYNUMBER,),
+        summary_ja="マイナンバー利用事務系とインターネット接続系・インターネットの間を、どちらの向きにも通信が通らないことを確認します。",
+        fix=Text(
+            ja="該当する許可ルールを削除し、境界にフィルタを設けてください（SVI 間のルーティングも含む）。",
+            en="Remove the permitting rule and filter the boundary (including routing between SVIs).",
+        ),
+    )
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        """Every crossing between mynumber and the Internet side is a violation."""
+
+        def select(zf: str, zt: str) -> bool:
+            return (zf == "mynumber" and zt in INTERNET_SIDE) or (
+                zt == "mynumber" and zf in INTERNET_SIDE
+            )
+
+        yield from pair_findings(
+            ctx,
+            self.meta,
+            select,
+            (),
+            crossing_message("完全遮断が必要です。", "Complete separation is required."),
+        )
+
+
+class LgwanToInternet:
+    """LGW-001: LGWAN接続系 reaches the Internet directly only through declared α′ breakouts.
+
+    Crossings from ``lgwan`` to ``internet_wan`` or ``sec_cloud`` must be covered by an
+    ``lbo_services`` entry (α′ model only) or an explicit allowed flow.
+    """
+
+    meta = CheckMeta(
+        id="LGW-001",
+        family="separation",
+        title=Text(
+            ja="LGWAN接続系からインターネットへ直接通信が可能",
+            en="LGWAN segment reaches the Internet directly",
+        ),
+        severity=Severity.HIGH,
+        basis=(BASIS_SEPARATION, BASIS_ALPHA_PRIME),
+        summary_ja="LGWAN接続系からインターネットへの直接の通信が、α′モデルで宣言したローカルブレイクアウト先以外にないことを確認します。",
+        fix=Text(
+            ja="許可ルールを削除するか、α′モデルの lbo_services として宛先を限定して宣言してください。",
+            en="Remove the rule, or declare the destination as an α′ lbo_services entry.",
+        ),
+    )
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        """lgwan → internet_wan/sec_cloud minus declared breakouts and flows."""
+        sections = (
+            ("allowed_flows", "lbo_services")
+            if ctx.analysis.policy.data.model == "alpha_prime"
+            else ("allowed_flows",)
+        )
+        yield from pair_findings(
+            ctx,
+            self.meta,
+            lambda zf, zt: zf == "lgwan" and zt in ("internet_wan", "sec_cloud"),
+            sections,
+            crossing_message(
+                "宣言されたブレイクアウト先ではありません。", "Not a declared breakout."
+            ),
+        )
+
+
+class InternetToLgwan:
+    """LGW-002: the Internet segment reaches LGWAN接続系 only through declared gateways.
+
+    Crossings from ``internet`` (and the Internet) into ``lgwan`` must be covered by an allowed
+    flow — the mail text-ization relay, the file sanitiser, the screen-transfer hosts.
+    """
+
+    meta = CheckMeta(
+        id="LGW-002",
+        family="separation",
+        title=Text(
+            ja="インターネット接続系から LGWAN接続系へ無害化を経ない通信が可能",
+            en="Internet side reaches the LGWAN segment without sanitisation",
+        ),
+        severity=Severity.HIGH,
+        basis=(BASIS_SANITIZE,),
+        summary_ja="インターネット接続系から LGWAN接続系への通信が、宣言された無害化・画面転送の中継にだけ向いていることを確認します。",
+        fix=Text(
+            ja="許可ルールを無害化装置・メール中継など宣言済みの宛先とポートに限定してください。",
+            en="Restrict the rule to the declared sanitiser/relay hosts and ports.",
+        ),
+    )
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        """internet(_wan) → lgwan minus allowed flows."""
+        yield from pair_findings(
+            ctx,
+            self.meta,
+            lambda zf, zt: zf in INTERNET_SIDE and zt == "lgwan",
+            ("allowed_flows",),
+            crossing_message(
+                "宣言された無害化経路ではありません。", "Not a declared sanitised path."
+            ),
+        )
+
+
+class LgwanToInternetSegment:
+    """LGW-003: LGWAN接続系 reaches the Internet segment only for screen transfer.
+
+    Crossings from ``lgwan`` to ``internet`` must be covered by an allowed flow (the virtual
+    browser or screen-transfer hosts and their display ports).
+    """
+
+    meta = CheckMeta(
+        id="LGW-003",
+        family="separation",
+        title=Text(
+            ja="LGWAN接続系からインターネット接続系へ画面転送以外の通信が可能",
+            en="LGWAN segment reaches the Internet segment beyond screen transfer",
+        ),
+        severity=Severity.MEDIUM,
+        basis=(BASIS_SCREEN,),
+        summary_ja="LGWAN接続系からインターネット接続系への通信が、画面転送・仮想ブラウザの宛先とポートに限られていることを確認します。",
+        fix=Text(
+            ja="許可ルールを画面転送サーバと表示プロトコルのポートに限定してください。",
+            en="Restrict the rule to the screen-transfer hosts and display-protocol ports.",
+        ),
+    )
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        """lgwan → internet minus allowed flows."""
+        yield from pair_findings(
+            ctx,
+            self.meta,
+            lambda zf, zt: zf == "lgwan" and zt == "internet",
+            ("allowed_flows",),
+            crossing_message(
+                "宣言された画面転送ではありません。", "Not a declared screen transfer."
+            ),
+        )
+
+
+class InboundInternet:
+    """INT-002: nothing enters the city from the Internet except to declared public servers.
+
+    Crossings from ``internet_wan`` into any internal zone must be covered by an allowed flow
+    (a DMZ web server, the security cloud's relay).
+    """
+
+    meta = CheckMeta(
+        id="INT-002",
+        family="separation",
+        title=Text(
+            ja="インターネットから内部への着信が可能",
+            en="Inbound traffic from the Internet to an internal zone",
+        ),
+        severity=Severity.HIGH,
+        basis=(BASIS_INBOUND,),
+        summary_ja="インターネットから庁内のゾーンへの着信が、宣言された公開サーバ等に限られていることを確認します。",
+        fix=Text(
+            ja="着信を許可するルール（NAT/VIP を含む）を削除するか、公開サーバとして allowed_flows に宣言してください。",
+            en="Remove the inbound rule (including NAT/VIP), or declare the public server in allowed_flows.",
+        ),
+    )
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        """internet_wan → internal zones minus allowed flows (mynumber is MYN-001's)."""
+        policy = ctx.analysis.policy
+        yield from pair_findings(
+            ctx,
+            self.meta,
+            lambda zf, zt: (
+                zf == "internet_wan"
+                and not policy.is_external(zt)
+                and zt not in ("mynumber", "lgwan")
+            ),
+            ("allowed_flows",),
+            crossing_message(
+                "宣言された公開サービスではありません。", "Not a declared public service."
+            ),
+        )

@@ -1,0 +1,158 @@
+"""特定通信 checks: the My Number segment talks to others only as declared, and narrowly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks._flows import INTERNET_SIDE, crossing_message, entry_set, evidence_of, pair_findings
+from checks.base import CheckContext, CheckMeta
+from netaudit.model import Rule
+from netaudit.result import Finding, PolicyRef, Severity, Status, Text, fingerprint
+
+BASIS_SPECIFIED = "特定通信（国が認めた通信）に限る [DOMAIN S1, S14]"
+BASIS_NARROW = "通信経路の限定（MAC/IP）とポート番号の制限 [DOMAIN §3.2, G]"
+
+
+class UndeclaredMynumberFlow:
+    """MYN-002: every crossing between マイナンバー利用事務系 and another zone is declared.
+
+    Crossings between a ``mynumber`` zone and LGWAN接続系, LGWAN, management or any other
+    non-Internet zone must be covered by a ``specified_communications`` entry (or an allowed
+    flow, e.g. management access) for that direction. The Internet side is MYN-001's.
+    """
+
+    meta = CheckMeta(
+        id="MYN-002",
+        family="specified",
+        title=Text(
+            ja="マイナンバー利用事務系と他ゾーンの間に特定通信として宣言されていない通信",
+            en="Undeclared traffic between the My Number segment and another zone",
+        ),
+        severity=Severity.HIGH,
+        basis=(BASIS_SPECIFIED,),
+        summary_ja="マイナンバー利用事務系と LGWAN接続系などの間を通る通信が、すべてポリシーの特定通信として宣言されていることを確認します。",
+        fix=Text(
+            ja="不要な許可ルールを削除するか、承認を得て specified_communications に宣言してください。",
+            en="Remove the rule, or declare the approved exchange in specified_communications.",
+        ),
+    )
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        """mynumber ↔ non-Internet zones minus declared 特定通信 and allowed flows."""
+
+        def select(zf: str, zt: str) -> bool:
+            if "mynumber" not in (zf, zt) or zf == zt:
+                return False
+            other = zt if zf == "mynumber" else zf
+            return other not in INTERNET_SIDE
+
+        yield from pair_findings(
+            ctx,
+            self.meta,
+            select,
+            ("specified_communications", "allowed_flows"),
+            crossing_message(
+                "特定通信として宣言されていません。", "Not a declared specified communication."
+            ),
+        )
+
+
+def _broad(rule: Rule) -> list[str]:
+    """What makes a rule broad: any source, any destination, any service."""
+    out: list[str] = []
+    m = rule.match
+    if m.src.negate or any(n.prefixlen == 0 for n in m.src.networks):
+        out.append("src any")
+    if m.dst.negate or any(n.prefixlen == 0 for n in m.dst.networks):
+        out.append("dst any")
+    if any(s.protocol is None and s.dst_ports is None and s.icmp_type is None for s in m.services):
+        out.append("service any")
+    return out
+
+
+class NarrowSpecified:
+    """MYN-003: 特定通信 are narrow — specific hosts, specific destination, specific ports.
+
+    Checked twice: the policy entry itself must name sources, destinations and services other
+    than ``any``; and every config rule that lets a declared 特定通信 through must not match
+    any source, any destination or any service.
+    """
+
+    meta = CheckMeta(
+        id="MYN-003",
+        family="specified",
+        title=Text(
+            ja="特定通信の許可範囲が広すぎる", en="Specified communication allowed too broadly"
+        ),
+        severity=Severity.HIGH,
+        basis=(BASIS_NARROW,),
+        summary_ja="特定通信の宣言と、それを実装する設定行の両方が、送信元・宛先・ポートを限定していることを確認します。",
+        fix=Text(
+            ja="送信元ホスト・宛先ホスト・ポートを限定したルールに書き換えてください。",
+            en="Rewrite the rule with specific source hosts, destination hosts and ports.",
+        ),
+    )
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        """Broad 特定通信 entries and broad rules implementing them."""
+        a = ctx.analysis
+        p = a.policy
+        for i, sc in enumerate(p.data.specified_communications):
+            gaps = [k for k, v in (("src", sc.src), ("dst", sc.dst)) if not v]
+            if "any" in sc.services:
+                gaps.append("services any")
+            if gaps:
+                yield Finding(
+                    check=self.meta.id,
+                    severity=self.meta.severity,
+                    status=Status.FAIL,
+                    title=self.meta.title,
+                    message=Text(
+                        ja=f"特定通信 {sc.id} の宣言が限定されていません（{', '.join(gaps)}）。",
+                        en=f"Specified communication {sc.id} is not narrow ({', '.join(gaps)}).",
+                    ),
+                    zone_from=sc.from_,
+                    zone_to=sc.to,
+                    policy_ref=PolicyRef(
+                        file=p.file, line=p.line("specified_communications", i), id=sc.id
+                    ),
+                    basis=self.meta.basis,
+                    fingerprint=fingerprint(self.meta.id, "policy", sc.id, *gaps),
+                )
+        for c in a.crossings:
+            for i, sc in enumerate(p.data.specified_communications):
+                if (sc.from_, sc.to) != (c.zone_from, c.zone_to):
+                    continue
+                through = c.packets & entry_set(a, sc, c.zone_from, c.zone_to)
+                w = through.witness()
+                if w is None:
+                    continue
+                steps = a.steps(c.device, c.in_interface, c.out_interface, w)
+                broad = [
+                    (s, _broad(s.rule)) for s in steps if s.rule is not None and _broad(s.rule)
+                ]
+                if not broad:
+                    continue
+                reasons = sorted({r for _, rs in broad for r in rs})
+                ev = evidence_of(a, c, [s for s, _ in broad], None)
+                yield Finding(
+                    check=self.meta.id,
+                    severity=self.meta.severity,
+                    status=Status.FAIL,
+                    title=self.meta.title,
+                    message=Text(
+                        ja=f"{c.device} で特定通信 {sc.id} を通すルールが広すぎます（{', '.join(reasons)}）。例: {w}",
+                        en=f"{c.device}: the rule carrying specified communication {sc.id} is too broad ({', '.join(reasons)}). Example: {w}",
+                    ),
+                    device=c.device,
+                    zone_from=c.zone_from,
+                    zone_to=c.zone_to,
+                    example_flow=w.to_json(),
+                    evidence=ev,
+                    policy_ref=PolicyRef(
+                        file=p.file, line=p.line("specified_communications", i), id=sc.id
+                    ),
+                    basis=self.meta.basis,
+                    path=(f"{c.device}:{c.in_interface}->{c.out_interface}",),
+                    fingerprint=fingerprint(self.meta.id, c.device, sc.id, *(e.text for e in ev)),
+                )

@@ -1,0 +1,350 @@
+"""The audit engine: snapshot + policy → AuditResult. Library code: never prints or exits.
+
+Only this module and the CLI put parsers, analysis, checks and reports together (an
+import-linter contract keeps it so).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from checks import CheckContext, all_checks
+from checks.base import Check
+from netaudit import __version__
+from netaudit.errors import InputError
+from netaudit.flow import HeaderSpace
+from netaudit.model import DeviceConfig
+from netaudit.parsers import device_name, parse_file
+from netaudit.policy import Policy
+from netaudit.reach import NetworkAnalysis, analyze
+from netaudit.result import (
+    AuditResult,
+    CellState,
+    DeviceCoverage,
+    Finding,
+    InputProblem,
+    MatrixCell,
+    RunInfo,
+    Severity,
+    Status,
+    Text,
+    Verdict,
+    ZoneMatrix,
+    fingerprint,
+)
+
+CONFIG_SUFFIXES = (".cfg", ".conf", ".txt", ".xml", ".log", "")
+RUNNING_CONFIG_NAMES = (
+    "running-config",
+    "show_running-config",
+    "show running-config",
+    "show config",
+    "show full-configuration",
+    "show configuration",
+    "config",
+    "iptables-save",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotFile:
+    """One device's config file in a snapshot, and the platform pinned for it (if any)."""
+
+    device: str
+    path: Path
+    platform: str | None = None
+
+
+def snapshot_files(snapshot: Path) -> list[SnapshotFile]:
+    """The device files of a snapshot directory (or a single config file).
+
+    ``<name>.cfg`` files stand for device ``name``; a ``<name>/`` folder holds several command
+    outputs, of which the running configuration is used. ``manifest.json`` may pin platforms.
+
+    Raises:
+        InputError: the path does not exist or holds no config files.
+    """
+    if snapshot.is_file():
+        return [SnapshotFile(device_name(snapshot), snapshot)]
+    if not snapshot.is_dir():
+        raise InputError("no such snapshot file or directory", file=str(snapshot))
+    pinned = _manifest_platforms(snapshot)
+    out: list[SnapshotFile] = []
+    for entry in sorted(snapshot.iterdir()):
+        if entry.name.startswith(".") or entry.name == "manifest.json":
+            continue
+        if entry.is_dir():
+            chosen = _running_config(entry)
+            if chosen is not None:
+                out.append(SnapshotFile(entry.name, chosen, pinned.get(entry.name)))
+        elif entry.suffix.lower() in CONFIG_SUFFIXES:
+            name = device_name(entry)
+            out.append(SnapshotFile(name, entry, pinned.get(name)))
+    if not out:
+        raise InputError("the snapshot holds no config files", file=str(snapshot))
+    return out
+
+
+def _running_config(folder: Path) -> Path | None:
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    for wanted in RUNNING_CONFIG_NAMES:
+        for p in files:
+            if p.stem.replace("_", " ") == wanted.replace("_", " "):
+                return p
+    return files[0] if len(files) == 1 else None
+
+
+def _manifest_platforms(snapshot: Path) -> dict[str, str]:
+    manifest = snapshot / "manifest.json"
+    if not manifest.is_file():
+        return {}
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise InputError(f"unreadable manifest: {e}", file=str(manifest)) from e
+    devices = data.get("devices", {}) if isinstance(data, dict) else {}
+    out: dict[str, str] = {}
+    if isinstance(devices, dict):
+        for name, info in devices.items():
+            if isinstance(info, dict) and isinstance(info.get("platform"), str):
+                out[str(name)] = info["platform"]
+    return out
+
+
+@dataclass
+class LoadedSnapshot:
+    """Parsed devices and the problems met while reading them."""
+
+    devices: list[DeviceConfig]
+    problems: list[InputProblem]
+    failed: list[str]
+
+
+def load_snapshot(
+    snapshot: Path,
+    *,
+    platform: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LoadedSnapshot:
+    """Parse every device of a snapshot; a file that cannot be read is a problem, not a crash."""
+    devices: list[DeviceConfig] = []
+    problems: list[InputProblem] = []
+    failed: list[str] = []
+    for sf in snapshot_files(snapshot):
+        if progress is not None:
+            progress(sf.device)
+        try:
+            devices.append(parse_file(sf.path, platform=sf.platform or platform, name=sf.device))
+        except InputError as e:
+            problems.append(InputProblem(file=e.file or str(sf.path), line=e.line, message=str(e)))
+            failed.append(sf.device)
+    return LoadedSnapshot(devices=devices, problems=problems, failed=failed)
+
+
+# -- the audit ------------------------------------------------------------------------------
+
+
+def _coverage(devices: Iterable[DeviceConfig], failed: Iterable[str], problems: Sequence[InputProblem]) -> tuple[DeviceCoverage, ...]:
+    out = [
+        DeviceCoverage(
+            device=d.name,
+            file=d.source,
+            platform=d.platform,
+            lines=d.coverage.total_lines,
+            recognized=d.coverage.recognized,
+            unrecognized=tuple((u.line, u.text) for u in d.coverage.unrecognized),
+            warnings=tuple((w.span.line, w.message) for w in d.warnings),
+        )
+        for d in devices
+    ]
+    for name in failed:
+        file = next((p.file for p in problems if name in p.file), "")
+        out.append(
+            DeviceCoverage(
+                device=name, file=file, platform="?", lines=0, recognized=0, unrecognized=(), collection="parse failed"
+            )
+        )
+    return tuple(sorted(out, key=lambda c: c.device))
+
+
+def _matrix(analysis: NetworkAnalysis, findings: Sequence[Finding]) -> ZoneMatrix:
+    zones = analysis.policy.zone_ids
+    cells: list[MatrixCell] = []
+    for zf in zones:
+        for zt in zones:
+            if zf == zt:
+                cells.append(MatrixCell(zone_from=zf, zone_to=zt, state=CellState.SAME))
+                continue
+            crossings = [c for c in analysis.crossings if c.zone_from == zf and c.zone_to == zt]
+            related = [f for f in findings if f.zone_from == zf and f.zone_to == zt and f.device]
+            violations = [f for f in related if f.status is Status.FAIL]
+            unknown = [f for f in related if f.status is Status.UNKNOWN]
+            state = (
+                CellState.VIOLATION
+                if violations
+                else CellState.UNKNOWN
+                if unknown
+                else CellState.ALLOWED
+                if crossings
+                else CellState.NONE
+            )
+            example = None
+            if crossings:
+                w = crossings[0].packets.witness()
+                example = w.to_json() if w else None
+            if violations and violations[0].example_flow:
+                example = violations[0].example_flow
+            cells.append(
+                MatrixCell(
+                    zone_from=zf,
+                    zone_to=zt,
+                    state=state,
+                    paths=len(crossings),
+                    allowed_paths=len(crossings) - len({f.path for f in violations}),
+                    violations=len(violations),
+                    example_flow=example,
+                    devices=tuple(sorted({c.device for c in crossings})),
+                )
+            )
+    return ZoneMatrix(zones=zones, cells=tuple(cells))
+
+
+def _incomplete_findings(devices: Sequence[DeviceConfig], analysis: NetworkAnalysis) -> list[Finding]:
+    """Parser warnings that can change a verdict, and unresolved rules on a path."""
+    out: list[Finding] = []
+    for d in devices:
+        for w in d.warnings:
+            if not w.matters:
+                continue
+            out.append(
+                Finding(
+                    check="PARSE",
+                    severity=Severity.INFO,
+                    status=Status.UNKNOWN,
+                    title=Text(ja="設定の一部を解釈できず判定に影響します", en="Part of the config could not be interpreted; verdicts may change"),
+                    message=Text(ja=f"{d.name}: {w.message}", en=f"{d.name}: {w.message}"),
+                    device=d.name,
+                    evidence=(),
+                    fingerprint=fingerprint("PARSE", d.name, w.message),
+                )
+            )
+    for name, fwd in analysis.forwarding.items():
+        for r in {id(r): r for r in fwd.unresolved}.values():
+            out.append(
+                Finding(
+                    check="PARSE",
+                    severity=Severity.INFO,
+                    status=Status.UNKNOWN,
+                    title=Text(ja="解決できない名前を参照するルール", en="Rule references names that could not be resolved"),
+                    message=Text(
+                        ja=f"{name}: {', '.join(r.unresolved)} を解決できないため、このルールが許可する範囲は不明です。",
+                        en=f"{name}: {', '.join(r.unresolved)} could not be resolved; what this rule permits is unknown.",
+                    ),
+                    device=name,
+                    fingerprint=fingerprint("PARSE", name, r.span.text),
+                )
+            )
+    return out
+
+
+def run_checks(checks: Sequence[Check], ctx: CheckContext) -> list[Finding]:
+    """Run checks; a check that raises becomes one ``error`` finding, the others still run."""
+    findings: list[Finding] = []
+    for check in checks:
+        try:
+            findings.extend(check.run(ctx))
+        except Exception as e:  # noqa: BLE001 - one broken check must not stop the audit
+            findings.append(
+                Finding(
+                    check=check.meta.id,
+                    severity=check.meta.severity,
+                    status=Status.ERROR,
+                    title=check.meta.title,
+                    message=Text(ja=f"チェックの実行に失敗しました: {e!r}", en=f"The check failed to run: {e!r}"),
+                    fingerprint=fingerprint(check.meta.id, "error"),
+                )
+            )
+    return findings
+
+
+def verdict_of(findings: Sequence[Finding], failed_devices: Sequence[str]) -> Verdict:
+    """fail when any finding fails; else incomplete when anything is unknown or missing."""
+    if any(f.status is Status.FAIL for f in findings):
+        return Verdict.FAIL
+    if failed_devices or any(f.status in (Status.UNKNOWN, Status.ERROR) for f in findings):
+        return Verdict.INCOMPLETE
+    return Verdict.PASS
+
+
+def audit(
+    snapshot: Path,
+    policy: Policy,
+    *,
+    today: dt.date | None = None,
+    only: Sequence[str] = (),
+    platform: str | None = None,
+    lang: str = "ja",
+    progress: Callable[[str], None] | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> tuple[AuditResult, NetworkAnalysis]:
+    """Audit a snapshot against a policy."""
+    started = (clock or (lambda: dt.datetime.now(dt.UTC)))()
+    t0 = time.perf_counter()
+    loaded = load_snapshot(snapshot, platform=platform, progress=progress)
+    space = HeaderSpace()
+    analysis = analyze(space, loaded.devices, policy)
+    checks = [c for c in all_checks() if not only or c.meta.id in only]
+    ctx = CheckContext(analysis=analysis, today=today or started.date())
+    findings = run_checks(checks, ctx) + _incomplete_findings(loaded.devices, analysis)
+    findings = _dedupe(findings)
+    result = AuditResult(
+        policy_file=policy.file,
+        policy_digest=policy.digest,
+        model=policy.data.model,
+        snapshot=str(snapshot),
+        verdict=verdict_of(findings, loaded.failed),
+        findings=tuple(findings),
+        matrix=_matrix(analysis, findings),
+        coverage=_coverage(loaded.devices, loaded.failed, loaded.problems),
+        problems=tuple(loaded.problems),
+        run=RunInfo(
+            tool_version=__version__,
+            started=started.isoformat(timespec="seconds"),
+            duration_s=round(time.perf_counter() - t0, 3),
+            lang=lang,
+        ),
+        manifest_digest=_manifest_digest(snapshot),
+        checks_run=tuple(c.meta.id for c in checks),
+    )
+    return result, analysis
+
+
+def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    """Keep the first finding per (check, fingerprint): equal evidence reported once."""
+    seen: set[tuple[str, str]] = set()
+    out: list[Finding] = []
+    for f in findings:
+        key = (f.check, f.fingerprint)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
+
+
+def _manifest_digest(snapshot: Path) -> str:
+    manifest = snapshot / "manifest.json" if snapshot.is_dir() else None
+    if manifest is None or not manifest.is_file():
+        return ""
+    return hashlib.sha256(manifest.read_bytes()).hexdigest()
+
+
+def with_run(result: AuditResult, run: RunInfo) -> AuditResult:
+    """The same result with other run facts (for reproducible golden files)."""
+    return replace(result, run=run)

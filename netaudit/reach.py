@@ -1,0 +1,450 @@
+"""Which packets each device forwards between zones: zone assignment, routing and filters.
+
+For every device and every ordered pair of its layer-3 interfaces (I, O) in the same VRF, the
+device forwards exactly::
+
+    IN-filters(I) ∩ policy(I→O) ∩ OUT-filters(O) ∩ {dst routed out of O} ∩ {src routed via I}
+
+where "routed out of O" is the longest-prefix-match share of the routing table (connected and
+static routes) that leads to O, and "src routed via I" is the same share for I: a device only
+sees sources it would route back through the interface the packet entered by (the reverse-path
+view, so spoofed sources are not reported). Only packets that can open a session are
+considered (``HeaderSpace.initial``): a rule that admits only established TCP is return traffic.
+
+The zone of a packet is the zone of its source and destination *addresses* (the most specific
+declared network; ``internet_wan`` for the rest), so transit traffic is classified correctly on
+every device it crosses.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from netaudit.flow import HeaderSpace, Packet, PacketSet, evaluate, first_match
+from netaudit.model import (
+    Action,
+    DeviceConfig,
+    Direction,
+    Filter,
+    Interface,
+    IPNetwork,
+    Route,
+    Rule,
+    SourceSpan,
+    SwitchportMode,
+)
+from netaudit.policy import Policy
+
+
+@dataclass(frozen=True, slots=True)
+class InterfaceZone:
+    """The zone an interface belongs to, and how that was decided.
+
+    ``zones`` has one entry when all is well, none when its subnet or VLAN is in no declared
+    zone, and several when its subnets or VLAN point at different zones.
+    """
+
+    device: str
+    interface: Interface
+    zones: tuple[str, ...]
+    reason: str
+
+    @property
+    def zone(self) -> str | None:
+        """The single zone, or ``None`` when there is none or more than one."""
+        return self.zones[0] if len(self.zones) == 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """What one filter or policy did with a packet on a device."""
+
+    what: str
+    action: Action
+    rule: Rule | None
+    span: SourceSpan | None
+
+    @property
+    def evidence_span(self) -> SourceSpan | None:
+        """The config line that decided: the rule, or the filter's default line."""
+        return self.rule.span if self.rule is not None else self.span
+
+
+@dataclass(frozen=True, slots=True)
+class Crossing:
+    """Packets one device forwards from one interface to another, for one zone pair."""
+
+    device: str
+    in_interface: str
+    out_interface: str
+    zone_from: str
+    zone_to: str
+    packets: PacketSet
+
+
+@dataclass
+class DeviceForwarding:
+    """Routing and filtering of one device, as packet sets."""
+
+    device: DeviceConfig
+    l3: tuple[Interface, ...]
+    routed_out: dict[str, PacketSet]
+    discarded: PacketSet
+    ingress: dict[str, PacketSet]
+    egress: dict[str, PacketSet]
+    route_for: dict[str, list[Route]]
+    unresolved: list[Rule] = field(default_factory=list)
+    missing_filters: list[tuple[str, SourceSpan]] = field(default_factory=list)
+
+
+@dataclass
+class NetworkAnalysis:
+    """Everything the checks need about what crosses where."""
+
+    space: HeaderSpace
+    policy: Policy
+    devices: dict[str, DeviceConfig]
+    interface_zones: list[InterfaceZone]
+    forwarding: dict[str, DeviceForwarding]
+    crossings: list[Crossing]
+    zone_src: dict[str, PacketSet]
+    zone_dst: dict[str, PacketSet]
+
+    def steps(self, device: str, in_if: str, out_if: str, packet: Packet) -> list[Step]:
+        """The filters a packet meets from ``in_if`` to ``out_if`` on ``device``, in order."""
+        return explain(self.devices[device], in_if, out_if, packet)
+
+
+# -- zones ---------------------------------------------------------------------------------
+
+
+def assign_zones(device: DeviceConfig, policy: Policy) -> list[InterfaceZone]:
+    """Zone of each interface: by its subnets, else by its (access or SVI) VLAN."""
+    out: list[InterfaceZone] = []
+    for itf in device.interfaces:
+        zones: list[str] = []
+        reasons: list[str] = []
+        for net in itf.networks:
+            hits = policy.zones_of_network(net)
+            if hits:
+                zones.append(hits[0])
+                reasons.append(f"{net} in {hits[0]}")
+            else:
+                reasons.append(f"{net} in no zone")
+                zones.append("")
+        vlan = itf.vlan if itf.vlan is not None else itf.access_vlan
+        if vlan is not None and (itf.addresses or itf.mode is SwitchportMode.ACCESS):
+            vz = policy.zone_of_vlan(vlan)
+            if vz is not None:
+                zones.append(vz)
+                reasons.append(f"VLAN {vlan} in {vz}")
+            elif not itf.addresses and any(policy.zone_vlans(z) for z in policy.zone_ids):
+                zones.append("")
+                reasons.append(f"VLAN {vlan} in no zone")
+        if not zones:
+            continue
+        distinct = tuple(dict.fromkeys(z for z in zones if z))
+        if "" in zones:
+            distinct = ()
+        # A subnet in a child zone and the VLAN of its parent do not disagree.
+        if len(distinct) > 1 and len({policy.root(z) for z in distinct}) == 1:
+            distinct = (max(distinct, key=lambda z: policy.root(z) != z),)
+        out.append(
+            InterfaceZone(
+                device=device.name, interface=itf, zones=distinct, reason="; ".join(reasons)
+            )
+        )
+    return out
+
+
+def zone_address_sets(
+    space: HeaderSpace, policy: Policy
+) -> tuple[dict[str, PacketSet], dict[str, PacketSet]]:
+    """For each zone, the packets whose source (and, separately, destination) is in it.
+
+    Each address belongs to its most specific zone; ``internet_wan`` without networks gets
+    every address no zone claims.
+    """
+    entries: list[tuple[int, str, IPNetwork]] = []
+    for zid in policy.zone_ids:
+        for net in policy.zone_networks(zid):
+            entries.append((net.prefixlen + (0 if net.version == 4 else 1000), zid, net))
+    entries.sort(key=lambda e: -e[0])
+    src: dict[str, PacketSet] = dict.fromkeys(policy.zone_ids, space.empty)
+    dst: dict[str, PacketSet] = dict.fromkeys(policy.zone_ids, space.empty)
+    taken_src, taken_dst = space.empty, space.empty
+    for _, zid, net in entries:
+        s, d = space.src([net]), space.dst([net])
+        src[zid] = src[zid] | (s - taken_src)
+        dst[zid] = dst[zid] | (d - taken_dst)
+        taken_src, taken_dst = taken_src | s, taken_dst | d
+    for zid in policy.zone_ids:
+        if policy.is_rest(zid):
+            src[zid], dst[zid] = ~taken_src, ~taken_dst
+    return src, dst
+
+
+# -- routing -------------------------------------------------------------------------------
+
+
+def _l3_interfaces(device: DeviceConfig) -> tuple[Interface, ...]:
+    return tuple(i for i in device.interfaces if i.enabled and i.addresses)
+
+
+def _route_interface(device: DeviceConfig, route: Route, l3: Iterable[Interface]) -> str | None:
+    if route.interface is not None:
+        return route.interface
+    if route.next_hop is None:
+        return None
+    for itf in l3:
+        if (itf.vrf or None) != (route.vrf or None):
+            continue
+        if any(
+            route.next_hop in a.network
+            for a in itf.addresses
+            if a.version == route.next_hop.version
+        ):
+            return itf.name
+    return None
+
+
+def routing(
+    space: HeaderSpace, device: DeviceConfig
+) -> tuple[dict[str, PacketSet], PacketSet, dict[str, list[Route]], list[str]]:
+    """Longest-prefix match as packet sets: destinations each interface gets, and discards.
+
+    Returns the per-interface destination sets, the discarded set, the routes behind each
+    interface (for evidence) and notes about routes that could not be placed.
+    """
+    l3 = _l3_interfaces(device)
+    notes: list[str] = []
+    vrfs = {i.vrf or "" for i in l3} | {r.vrf or "" for r in device.routes}
+    out: dict[str, PacketSet] = {i.name: space.empty for i in l3}
+    by_iface_routes: dict[str, list[Route]] = {i.name: [] for i in l3}
+    discarded = space.empty
+    for vrf in vrfs:
+        # (prefix, egress) pairs: connected first, then static; ECMP keeps every egress.
+        table: dict[IPNetwork, list[tuple[str | None, Route | None]]] = {}
+        for itf in l3:
+            if (itf.vrf or "") != vrf:
+                continue
+            for net in itf.networks:
+                table.setdefault(net, []).append((itf.name, None))
+        for r in device.routes:
+            if (r.vrf or "") != vrf:
+                continue
+            if r.discard:
+                table.setdefault(r.prefix, []).append((None, r))
+                continue
+            egress = _route_interface(device, r, l3)
+            if egress is None or egress not in out:
+                notes.append(f"{r.span}: next hop of {r.prefix} is on no interface")
+                continue
+            table.setdefault(r.prefix, []).append((egress, r))
+        taken = space.empty
+        order = sorted(table, key=lambda n: (n.version, -n.prefixlen))
+        for prefix in order:
+            region = space.dst([prefix]) - taken
+            taken = taken | space.dst([prefix])
+            entries = table[prefix]
+            connected = [e for e in entries if e[1] is None]
+            chosen = connected or entries  # connected beats static for the same prefix
+            for egress, route in chosen:
+                if egress is None:
+                    discarded = discarded | region
+                else:
+                    out[egress] = out[egress] | region
+                    if route is not None:
+                        by_iface_routes[egress].append(route)
+    return out, discarded, by_iface_routes, notes
+
+
+# -- filters -------------------------------------------------------------------------------
+
+
+def _bound_filters(
+    device: DeviceConfig, iface: str, direction: Direction
+) -> Iterator[tuple[str, Filter | None, SourceSpan]]:
+    for b in device.bound(iface, direction):
+        yield b.filter, device.filter(b.filter), b.span
+
+
+def _policy_rules(device: DeviceConfig, in_if: str, out_if: str) -> list[Rule]:
+    if device.policy is None:
+        return []
+    return [
+        r
+        for r in device.policy.rules
+        if (r.in_interfaces is None or in_if in r.in_interfaces)
+        and (r.out_interfaces is None or out_if in r.out_interfaces)
+    ]
+
+
+def device_forwarding(space: HeaderSpace, device: DeviceConfig) -> DeviceForwarding:
+    """Per-interface routing and filtering sets of one device."""
+    l3 = _l3_interfaces(device)
+    routed, discarded, route_for, _notes = routing(space, device)
+    initial = space.initial()
+    fwd = DeviceForwarding(
+        device=device,
+        l3=l3,
+        routed_out=routed,
+        discarded=discarded,
+        ingress={},
+        egress={},
+        route_for=route_for,
+    )
+    for itf in l3:
+        for direction, target in ((Direction.IN, fwd.ingress), (Direction.OUT, fwd.egress)):
+            allowed = initial
+            for name, flt, span in _bound_filters(device, itf.name, direction):
+                if flt is None:
+                    # The parser warned; IOS and most platforms pass traffic through a
+                    # reference to an undefined filter, so nothing is removed here.
+                    fwd.missing_filters.append((name, span))
+                    continue
+                res = first_match(space, flt.rules, flt.default_action, within=allowed)
+                fwd.unresolved.extend(res.unresolved_rules)
+                allowed = res.permitted
+            target[itf.name] = allowed
+    return fwd
+
+
+def transfer(space: HeaderSpace, fwd: DeviceForwarding, in_if: str, out_if: str) -> PacketSet:
+    """Everything ``fwd.device`` forwards from ``in_if`` to ``out_if`` (initial packets)."""
+    packets = (fwd.ingress[in_if] & fwd.egress[out_if] & fwd.routed_out[out_if]) & _sources(
+        space, fwd.routed_out[in_if]
+    )
+    device = fwd.device
+    if device.policy is not None and not packets.is_empty():
+        res = first_match(
+            space,
+            _policy_rules(device, in_if, out_if),
+            device.policy.default_action,
+            within=packets,
+        )
+        fwd.unresolved.extend(res.unresolved_rules)
+        packets = res.permitted
+    return packets
+
+
+def _sources(space: HeaderSpace, dst_set: PacketSet) -> PacketSet:
+    """Re-express a destination set as a source set (same addresses)."""
+    return space.dst_as_src(dst_set)
+
+
+# -- explanation of one packet ---------------------------------------------------------------
+
+
+def explain(device: DeviceConfig, in_if: str, out_if: str, packet: Packet) -> list[Step]:
+    """Each filter/policy a packet meets on ``device`` from ``in_if`` to ``out_if``.
+
+    Stops at the first one that denies it.
+    """
+    steps: list[Step] = []
+    for direction, iface in ((Direction.IN, in_if), (Direction.OUT, None)):
+        if direction is Direction.OUT:
+            if device.policy is not None:
+                rules = _policy_rules(device, in_if, out_if)
+                action, rule = evaluate(rules, device.policy.default_action, packet)
+                steps.append(
+                    Step(
+                        f"policy {device.policy.name}",
+                        action,
+                        rule,
+                        device.policy.default_span or device.policy.span,
+                    )
+                )
+                if action is Action.DENY:
+                    return steps
+            iface = out_if
+        assert iface is not None
+        for name, flt, span in _bound_filters(device, iface, direction):
+            if flt is None:
+                continue
+            action, rule = evaluate(flt.rules, flt.default_action, packet)
+            steps.append(
+                Step(f"{name} {direction.value} {iface}", action, rule, flt.default_span or span)
+            )
+            if action is Action.DENY:
+                return steps
+    return steps
+
+
+# -- the whole network ----------------------------------------------------------------------
+
+
+def analyze(space: HeaderSpace, devices: Iterable[DeviceConfig], policy: Policy) -> NetworkAnalysis:
+    """Zone assignment and per-device crossings for a set of devices."""
+    devs = {d.name: d for d in devices}
+    zsrc, zdst = zone_address_sets(space, policy)
+    izones: list[InterfaceZone] = []
+    forwarding: dict[str, DeviceForwarding] = {}
+    crossings: list[Crossing] = []
+    for dev in devs.values():
+        izones.extend(assign_zones(dev, policy))
+        fwd = device_forwarding(space, dev)
+        forwarding[dev.name] = fwd
+        for i in fwd.l3:
+            for o in fwd.l3:
+                if i.name == o.name or (i.vrf or "") != (o.vrf or ""):
+                    continue
+                packets = transfer(space, fwd, i.name, o.name)
+                if packets.is_empty():
+                    continue
+                for zf in policy.zone_ids:
+                    from_part = packets & zsrc[zf]
+                    if from_part.is_empty():
+                        continue
+                    for zt in policy.zone_ids:
+                        if zt == zf:
+                            continue
+                        part = from_part & zdst[zt]
+                        if not part.is_empty():
+                            crossings.append(Crossing(dev.name, i.name, o.name, zf, zt, part))
+    return NetworkAnalysis(
+        space=space,
+        policy=policy,
+        devices=devs,
+        interface_zones=izones,
+        forwarding=forwarding,
+        crossings=crossings,
+        zone_src=zsrc,
+        zone_dst=zdst,
+    )
+
+
+def host_route(
+    device: DeviceConfig, dst: ipaddress.IPv4Address | ipaddress.IPv6Address, vrf: str | None = None
+) -> tuple[str | None, Route | None, bool]:
+    """Longest-prefix match for one destination: (egress interface, static route, discarded)."""
+    best: tuple[int, str | None, Route | None, bool] | None = None
+    l3 = _l3_interfaces(device)
+    for itf in l3:
+        if (itf.vrf or None) != (vrf or None):
+            continue
+        for net in itf.networks:
+            if (
+                net.version == dst.version
+                and dst in net
+                and (best is None or net.prefixlen > best[0])
+            ):
+                best = (net.prefixlen, itf.name, None, False)
+    for r in device.routes:
+        if (
+            (r.vrf or None) != (vrf or None)
+            or r.prefix.version != dst.version
+            or dst not in r.prefix
+        ):
+            continue
+        if best is not None and r.prefix.prefixlen <= best[0]:
+            continue
+        egress = None if r.discard else _route_interface(device, r, l3)
+        if not r.discard and egress is None:
+            continue
+        best = (r.prefix.prefixlen, egress, r, r.discard)
+    if best is None:
+        return None, None, False
+    return best[1], best[2], best[3]
