@@ -786,7 +786,11 @@ class _Parser:
             self.iface(w[1], n).description = _unquote(" ".join(w[2:]))
             return True
         if self.context:
-            self.ifaces[self.context].description = _unquote(" ".join(w[1:]))
+            # In a pp/tunnel context: "description pp TEXT", "description tunnel TEXT" or
+            # plain "description TEXT" name the selected interface.
+            own = w[1] in ("pp", "tunnel") and self.context.startswith(w[1])
+            text = w[2:] if len(w) >= 3 and own else w[1:]
+            self.ifaces[self.context].description = _unquote(" ".join(text))
             return True
         if len(w) >= 2 and w[1] in ("yno",):
             self.dev_extras["description"] = " ".join(w[2:])
