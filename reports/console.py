@@ -260,11 +260,11 @@ def _matrix(result: AuditResult, msg: Labels, width: int) -> RenderableType:
         item = Text(symbol, style=style)
         item.append(f" {meaning}")
         items.append(item)
-    legend = _flow(items, width)
+    legend = _wrap_items(items, width)
     return Group(grid, legend)
 
 
-def _flow(items: list[Text], width: int, gap: int = 2) -> Text:
+def _wrap_items(items: list[Text], width: int, gap: int = 2) -> Text:
     """``items`` on as few lines as fit in ``width``, never breaking an item in the middle."""
     out = Text()
     used = 0
