@@ -796,6 +796,17 @@ class _Parser:
             except (ValueError, IndexError, KeyError):
                 # A malformed value in an otherwise known command: report, never raise.
                 ctx.unknown(node.line)
+        self._check_truncation(roots)
+
+    def _check_truncation(self, roots: list[Node]) -> None:
+        """A full ``show running-config`` ends with ``end``; warn when it does not."""
+        full = any(r.text.startswith(("Current configuration", "version ")) for r in roots[:40])
+        if full and roots and roots[-1].text != "end":
+            self.ctx.warn(
+                roots[-1].line,
+                "configuration does not end with 'end': the file may be truncated",
+                matters=True,
+            )
 
     def _banners(self) -> set[int]:
         """Lines of ``banner TYPE <d> ... <d>`` blocks, marked ok; the banner flag is set."""
