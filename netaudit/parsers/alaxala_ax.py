@@ -526,7 +526,7 @@ class _Parser:
             self.ntp.append(w[w.index("server") + 1])
             ctx.ok(node.line)
         elif w[0] == "aaa" and len(w) >= 2 and w[1] in ("authentication", "authorization"):
-            self.aaa = True if "group" in w else bool(self.aaa)
+            self.aaa = True if "login" in w and "group" in w else bool(self.aaa)
             ctx.ok(node.line)
         elif w[0] == "banner":
             self.banner = True

@@ -766,7 +766,8 @@ class _Parser:
         elif w[0] == "enable" and len(w) >= 3 and w[1] in ("password", "secret"):
             self.credential(node, "enable", None, w[2:])
         elif w[0] == "aaa" and len(w) >= 3 and w[1] in ("authentication", "authorization"):
-            if "group" in w:
+            # Central AAA for logins: `aaa authentication login ... group radius|tacacs+`.
+            if "login" in w and "group" in w:
                 self.aaa = True
             elif self.aaa is None:
                 self.aaa = False

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from netaudit import parsers
 from netaudit.flow import HeaderSpace, Packet, evaluate, first_match
 from netaudit.model import (
     PROTO_ICMP,
@@ -211,3 +212,19 @@ def test_bad_input_never_raises(text: str) -> None:
     assert dev.platform == "alaxala_ax"
     if text.strip():
         assert dev.coverage.unrecognized or dev.warnings
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_registry_detects_this_platform(name: str) -> None:
+    """Against every parser present in the registry (cisco_ios included), this platform wins."""
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    assert parsers.detect(text)[0] == "alaxala_ax"
+
+
+def test_registry_detects_ax_without_header_line() -> None:
+    body = "\n".join(
+        line
+        for line in (FIXTURES / "core-ax3660s.cfg").read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")
+    )
+    assert parsers.detect(body)[0] == "alaxala_ax"

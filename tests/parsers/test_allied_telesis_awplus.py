@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from netaudit import parsers
 from netaudit.flow import HeaderSpace, Packet, evaluate, first_match
 from netaudit.model import PROTO_TCP, PROTO_UDP, Action, DeviceConfig, Direction, SwitchportMode
 from netaudit.parsers import alaxala_ax
@@ -323,3 +324,10 @@ def test_bad_input_never_raises(text: str) -> None:
     assert dev.platform == "allied_telesis_awplus"
     if text.strip():
         assert dev.coverage.unrecognized or dev.warnings
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_registry_detects_this_platform(name: str) -> None:
+    """Against every parser present in the registry (cisco_ios included), this platform wins."""
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    assert parsers.detect(text)[0] == "allied_telesis_awplus"
