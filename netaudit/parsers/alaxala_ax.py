@@ -460,8 +460,6 @@ _IGNORED_IF = (
     "switchport protocol",
     "switchport vlan mapping",
     "ip arp inspection",
-    "ipv6 traffic-filter",
-    "mac access-group",
 )
 
 
