@@ -15,6 +15,7 @@ from checks.separation import (
     LgwanToInternet,
     LgwanToInternetSegment,
     MynumberInternet,
+    UndeclaredCrossing,
     ZoneMapping,
 )
 from checks.specified import NarrowSpecified, UndeclaredMynumberFlow
@@ -30,6 +31,7 @@ BUILTIN: tuple[Check, ...] = (
     InternetToLgwan(),
     LgwanToInternetSegment(),
     InboundInternet(),
+    UndeclaredCrossing(),
 )
 
 

@@ -9,6 +9,7 @@ one finding with its own example packet and evidence, so every offending line is
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 
 from checks.base import CheckContext, CheckMeta
 from netaudit.flow import PacketSet
@@ -18,7 +19,62 @@ from netaudit.reach import Crossing, NetworkAnalysis, Step, host_route
 from netaudit.result import Evidence, Finding, PolicyRef, Status, Text, fingerprint
 
 MAX_FINDINGS_PER_CROSSING = 25
+UNFILTERED = "no filter on the path"
 INTERNET_SIDE = frozenset({"internet", "internet_wan", "sec_cloud"})
+LGWAN_SIDE = frozenset({"lgwan", "lgwan_wan"})
+
+
+# Which (root) zone pairs each flow check watches. POL-001 takes every pair none of these
+# claims, so every crossing the policy does not allow is reported by exactly one check.
+
+
+def pair_myn_internet(p: Policy, zf: str, zt: str) -> bool:
+    """MYN-001: マイナンバー利用事務系 and the Internet side, either way."""
+    return (zf == "mynumber" and zt in INTERNET_SIDE) or (zt == "mynumber" and zf in INTERNET_SIDE)
+
+
+def pair_myn_other(p: Policy, zf: str, zt: str) -> bool:
+    """MYN-002: マイナンバー利用事務系 and any zone not on the Internet side."""
+    if "mynumber" not in (zf, zt) or zf == zt:
+        return False
+    return (zt if zf == "mynumber" else zf) not in INTERNET_SIDE
+
+
+def pair_lgwan_internet_wan(p: Policy, zf: str, zt: str) -> bool:
+    """LGW-001: the LGWAN side to the Internet or the security cloud."""
+    return zf in LGWAN_SIDE and zt in ("internet_wan", "sec_cloud")
+
+
+def pair_internet_lgwan(p: Policy, zf: str, zt: str) -> bool:
+    """LGW-002: the Internet side into the LGWAN side."""
+    return zf in INTERNET_SIDE and zt in LGWAN_SIDE
+
+
+def pair_lgwan_internet(p: Policy, zf: str, zt: str) -> bool:
+    """LGW-003: the LGWAN side to the Internet segment."""
+    return zf in LGWAN_SIDE and zt == "internet"
+
+
+def pair_inbound(p: Policy, zf: str, zt: str) -> bool:
+    """INT-002: the Internet into internal zones other than the two above."""
+    return zf == "internet_wan" and not p.is_external(zt) and zt not in ("mynumber", "lgwan")
+
+
+CLAIMED_PAIRS = (
+    pair_myn_internet,
+    pair_myn_other,
+    pair_lgwan_internet_wan,
+    pair_internet_lgwan,
+    pair_lgwan_internet,
+    pair_inbound,
+)
+
+
+def pair_unclaimed(p: Policy, zf: str, zt: str) -> bool:
+    """POL-001: every pair no specific check watches."""
+    return zf != zt and not any(claims(p, zf, zt) for claims in CLAIMED_PAIRS)
+
+
 PolicyEntry = AllowedFlow | SpecifiedCommunication | LboService
 
 
@@ -99,20 +155,23 @@ def evidence_of(
                     role=f"{role} ({s.what})",
                 )
             )
+    if not out:
+        # Nothing filters this path: the interfaces themselves are the deciding lines.
+        dev = a.devices[c.device]
+        for name in (c.in_interface, c.out_interface):
+            itf = dev.interface(name)
+            if itf is not None:
+                out.append(
+                    Evidence(
+                        file=itf.span.file,
+                        line=itf.span.line,
+                        text=itf.span.text,
+                        device=c.device,
+                        role=UNFILTERED,
+                    )
+                )
     if dst_route is not None:
         out.append(dst_route)
-    if not out:
-        itf = a.devices[c.device].interface(c.in_interface)
-        if itf is not None:
-            out.append(
-                Evidence(
-                    file=itf.span.file,
-                    line=itf.span.line,
-                    text=itf.span.text,
-                    device=c.device,
-                    role="no filter on the path",
-                )
-            )
     return tuple(out)
 
 
@@ -177,7 +236,11 @@ def violation_findings(
                 crossing.device,
                 crossing.zone_from,
                 crossing.zone_to,
-                *(" ".join(e.text.split()) for e in evidence if e.role != "route"),
+                *(
+                    [UNFILTERED]
+                    if not rules
+                    else [" ".join(e.text.split()) for e in evidence if e.role != "route"]
+                ),
             ),
         )
     if not remaining.is_empty():
@@ -224,7 +287,7 @@ def crossing_message(verb_ja: str, verb_en: str) -> Callable[[Crossing, str], Te
 def pair_findings(
     ctx: CheckContext,
     meta: CheckMeta,
-    select: Callable[[str, str], bool],
+    select: Callable[[Policy, str, str], bool],
     sections: Iterable[str],
     message: Callable[[Crossing, str], Text],
 ) -> Iterator[Finding]:
@@ -233,8 +296,9 @@ def pair_findings(
     p = a.policy
     secs = tuple(sections)
     cache: dict[tuple[str, str], PacketSet] = {}
+    merged: dict[str, Finding] = {}
     for c in a.crossings:
-        if not select(p.root(c.zone_from), p.root(c.zone_to)):
+        if not select(p, p.root(c.zone_from), p.root(c.zone_to)):
             continue
         key = (c.zone_from, c.zone_to)
         if key not in cache:
@@ -242,6 +306,20 @@ def pair_findings(
         violating = c.packets - cache[key]
         if violating.is_empty():
             continue
-        yield from violation_findings(
+        for f in violation_findings(
             ctx, meta, c, violating, message=message, policy_ref=default_ref(p)
-        )
+        ):
+            merged[f.fingerprint] = (
+                merge(merged[f.fingerprint], f) if f.fingerprint in merged else f
+            )
+    yield from merged.values()
+
+
+def merge(first: Finding, other: Finding) -> Finding:
+    """One finding for the same deciding lines met on several interface pairs of a device."""
+    evidence = {(e.file, e.line): e for e in first.evidence + other.evidence}
+    return replace(
+        first,
+        evidence=tuple(sorted(evidence.values(), key=lambda e: (e.role == "route", e.line))),
+        path=tuple(dict.fromkeys(first.path + other.path)),
+    )

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks._flows import INTERNET_SIDE, crossing_message, pair_findings
+from checks._flows import (
+    crossing_message,
+    pair_findings,
+    pair_inbound,
+    pair_internet_lgwan,
+    pair_lgwan_internet,
+    pair_lgwan_internet_wan,
+    pair_myn_internet,
+    pair_unclaimed,
+)
 from checks.base import CheckContext, CheckMeta
 from netaudit.result import Evidence, Finding, PolicyRef, Severity, Status, Text, fingerprint
 
@@ -104,16 +113,10 @@ class MynumberInternet:
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         """Every crossing between mynumber and the Internet side is a violation."""
-
-        def select(zf: str, zt: str) -> bool:
-            return (zf == "mynumber" and zt in INTERNET_SIDE) or (
-                zt == "mynumber" and zf in INTERNET_SIDE
-            )
-
         yield from pair_findings(
             ctx,
             self.meta,
-            select,
+            pair_myn_internet,
             (),
             crossing_message("完全遮断が必要です。", "Complete separation is required."),
         )
@@ -152,7 +155,7 @@ class LgwanToInternet:
         yield from pair_findings(
             ctx,
             self.meta,
-            lambda zf, zt: zf == "lgwan" and zt in ("internet_wan", "sec_cloud"),
+            pair_lgwan_internet_wan,
             sections,
             crossing_message(
                 "宣言されたブレイクアウト先ではありません。", "Not a declared breakout."
@@ -188,7 +191,7 @@ class InternetToLgwan:
         yield from pair_findings(
             ctx,
             self.meta,
-            lambda zf, zt: zf in INTERNET_SIDE and zt == "lgwan",
+            pair_internet_lgwan,
             ("allowed_flows",),
             crossing_message(
                 "宣言された無害化経路ではありません。", "Not a declared sanitised path."
@@ -224,7 +227,7 @@ class LgwanToInternetSegment:
         yield from pair_findings(
             ctx,
             self.meta,
-            lambda zf, zt: zf == "lgwan" and zt == "internet",
+            pair_lgwan_internet,
             ("allowed_flows",),
             crossing_message(
                 "宣言された画面転送ではありません。", "Not a declared screen transfer."
@@ -257,17 +260,49 @@ class InboundInternet:
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         """internet_wan → internal zones minus allowed flows (mynumber is MYN-001's)."""
-        policy = ctx.analysis.policy
         yield from pair_findings(
             ctx,
             self.meta,
-            lambda zf, zt: (
-                zf == "internet_wan"
-                and not policy.is_external(zt)
-                and zt not in ("mynumber", "lgwan")
-            ),
+            pair_inbound,
             ("allowed_flows",),
             crossing_message(
                 "宣言された公開サービスではありません。", "Not a declared public service."
             ),
+        )
+
+
+class UndeclaredCrossing:
+    """POL-001: every other crossing between zones is declared in the policy.
+
+    The policy's ``default_action`` is deny: a crossing between two zones that no specific
+    check watches (the management network to a segment, the LGWAN to the Internet segment's
+    servers, between user-defined zones, ...) must still be covered by an allowed flow or a
+    特定通信. Together with the specific checks, every crossing the policy does not allow is
+    reported exactly once.
+    """
+
+    meta = CheckMeta(
+        id="POL-001",
+        family="separation",
+        title=Text(
+            ja="ポリシーで宣言されていないゾーン間通信",
+            en="Crossing between zones not declared in the policy",
+        ),
+        severity=Severity.MEDIUM,
+        basis=(BASIS_SEPARATION,),
+        summary_ja="個別のチェックが扱わないゾーンの組についても、ゾーン間を通る通信がすべてポリシーで許可されていることを確認します（既定は拒否）。",
+        fix=Text(
+            ja="不要な許可ルールを削除するか、必要な通信を allowed_flows に宣言してください。",
+            en="Remove the rule, or declare the needed flow in allowed_flows.",
+        ),
+    )
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        """Pairs no other flow check watches, minus every declared entry."""
+        yield from pair_findings(
+            ctx,
+            self.meta,
+            pair_unclaimed,
+            ("allowed_flows", "specified_communications", "lbo_services"),
+            crossing_message("ポリシーで許可されていません。", "Not allowed by the policy."),
         )

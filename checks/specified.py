@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks._flows import INTERNET_SIDE, crossing_message, entry_set, evidence_of, pair_findings
+from checks._flows import crossing_message, entry_set, evidence_of, pair_findings, pair_myn_other
 from checks.base import CheckContext, CheckMeta
 from netaudit.model import Rule
 from netaudit.result import Finding, PolicyRef, Severity, Status, Text, fingerprint
@@ -40,16 +40,10 @@ class UndeclaredMynumberFlow:
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         """mynumber ↔ non-Internet zones minus declared 特定通信 and allowed flows."""
 
-        def select(zf: str, zt: str) -> bool:
-            if "mynumber" not in (zf, zt) or zf == zt:
-                return False
-            other = zt if zf == "mynumber" else zf
-            return other not in INTERNET_SIDE
-
         yield from pair_findings(
             ctx,
             self.meta,
-            select,
+            pair_myn_other,
             ("specified_communications", "allowed_flows"),
             crossing_message(
                 "特定通信として宣言されていません。", "Not a declared specified communication."

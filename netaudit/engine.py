@@ -150,7 +150,9 @@ def load_snapshot(
 # -- the audit ------------------------------------------------------------------------------
 
 
-def _coverage(devices: Iterable[DeviceConfig], failed: Iterable[str], problems: Sequence[InputProblem]) -> tuple[DeviceCoverage, ...]:
+def _coverage(
+    devices: Iterable[DeviceConfig], failed: Iterable[str], problems: Sequence[InputProblem]
+) -> tuple[DeviceCoverage, ...]:
     out = [
         DeviceCoverage(
             device=d.name,
@@ -167,7 +169,13 @@ def _coverage(devices: Iterable[DeviceConfig], failed: Iterable[str], problems: 
         file = next((p.file for p in problems if name in p.file), "")
         out.append(
             DeviceCoverage(
-                device=name, file=file, platform="?", lines=0, recognized=0, unrecognized=(), collection="parse failed"
+                device=name,
+                file=file,
+                platform="?",
+                lines=0,
+                recognized=0,
+                unrecognized=(),
+                collection="parse failed",
             )
         )
     return tuple(sorted(out, key=lambda c: c.device))
@@ -215,7 +223,9 @@ def _matrix(analysis: NetworkAnalysis, findings: Sequence[Finding]) -> ZoneMatri
     return ZoneMatrix(zones=zones, cells=tuple(cells))
 
 
-def _incomplete_findings(devices: Sequence[DeviceConfig], analysis: NetworkAnalysis) -> list[Finding]:
+def _incomplete_findings(
+    devices: Sequence[DeviceConfig], analysis: NetworkAnalysis
+) -> list[Finding]:
     """Parser warnings that can change a verdict, and unresolved rules on a path."""
     out: list[Finding] = []
     for d in devices:
@@ -227,7 +237,10 @@ def _incomplete_findings(devices: Sequence[DeviceConfig], analysis: NetworkAnaly
                     check="PARSE",
                     severity=Severity.INFO,
                     status=Status.UNKNOWN,
-                    title=Text(ja="設定の一部を解釈できず判定に影響します", en="Part of the config could not be interpreted; verdicts may change"),
+                    title=Text(
+                        ja="設定の一部を解釈できず判定に影響します",
+                        en="Part of the config could not be interpreted; verdicts may change",
+                    ),
                     message=Text(ja=f"{d.name}: {w.message}", en=f"{d.name}: {w.message}"),
                     device=d.name,
                     evidence=(),
@@ -241,7 +254,10 @@ def _incomplete_findings(devices: Sequence[DeviceConfig], analysis: NetworkAnaly
                     check="PARSE",
                     severity=Severity.INFO,
                     status=Status.UNKNOWN,
-                    title=Text(ja="解決できない名前を参照するルール", en="Rule references names that could not be resolved"),
+                    title=Text(
+                        ja="解決できない名前を参照するルール",
+                        en="Rule references names that could not be resolved",
+                    ),
                     message=Text(
                         ja=f"{name}: {', '.join(r.unresolved)} を解決できないため、このルールが許可する範囲は不明です。",
                         en=f"{name}: {', '.join(r.unresolved)} could not be resolved; what this rule permits is unknown.",
@@ -259,14 +275,17 @@ def run_checks(checks: Sequence[Check], ctx: CheckContext) -> list[Finding]:
     for check in checks:
         try:
             findings.extend(check.run(ctx))
-        except Exception as e:  # noqa: BLE001 - one broken check must not stop the audit
+        except Exception as e:
             findings.append(
                 Finding(
                     check=check.meta.id,
                     severity=check.meta.severity,
                     status=Status.ERROR,
                     title=check.meta.title,
-                    message=Text(ja=f"チェックの実行に失敗しました: {e!r}", en=f"The check failed to run: {e!r}"),
+                    message=Text(
+                        ja=f"チェックの実行に失敗しました: {e!r}",
+                        en=f"The check failed to run: {e!r}",
+                    ),
                     fingerprint=fingerprint(check.meta.id, "error"),
                 )
             )

@@ -159,7 +159,8 @@ class PacketSet:
         """One concrete packet of the set, or ``None`` when it is empty.
 
         The choice leans towards what a person would test with: a connection-opening packet,
-        TCP before UDP before anything else, an ephemeral source port, host (not network)
+        TCP before UDP before anything else, HTTPS or a well-known port, an ephemeral source
+        port, documentation-range (RFC 5737) addresses when any fit, host (not network)
         addresses.
         """
         if self.is_empty():
@@ -192,6 +193,7 @@ class HeaderSpace:
         self._addr_cache: dict[tuple[str, AddressMatch], Any] = {}
         self._service_cache: dict[ServiceMatch, Any] = {}
         self._dst_to_src: dict[str, str] | None = None
+        self._prefs: list[Any] | None = None
         self.all = PacketSet(self, self.bdd.true)
         self.empty = PacketSet(self, self.bdd.false)
 
@@ -359,17 +361,28 @@ class HeaderSpace:
     # -- reading sets back -------------------------------------------------------------------
 
     def _preferences(self) -> list[Any]:
+        if self._prefs is not None:
+            return self._prefs
         tcp = self._value("proto", PROTO_TCP)
-        return [
+        doc_dst = [
+            self._prefix(fld, int(ipaddress.IPv4Address(a)), 24)
+            for fld in ("dst4", "src4")
+            for a in ("203.0.113.0", "198.51.100.0", "192.0.2.0")
+        ]
+        self._prefs = [
             ~(tcp & self.bdd.var("est_0")),
             tcp,
             self._value("proto", PROTO_UDP),
+            self._value("dport", 443),
+            self._range("dport", 1, 1023),
             self._range("sport", *_EPHEMERAL),
+            *doc_dst,
             self.bdd.var(self._vars["src4"][-1]),
             self.bdd.var(self._vars["dst4"][-1]),
             self.bdd.var(self._vars["src6"][-1]),
             self.bdd.var(self._vars["dst6"][-1]),
         ]
+        return self._prefs
 
     def witness(self, s: PacketSet) -> Packet:
         """One packet of the non-empty set ``s`` (see :meth:`PacketSet.witness`)."""

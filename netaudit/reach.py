@@ -1,7 +1,8 @@
 """Which packets each device forwards between zones: zone assignment, routing and filters.
 
-For every device and every ordered pair of its layer-3 interfaces (I, O) in the same VRF, the
-device forwards exactly::
+For every device and every ordered pair of its layer-3 interfaces (I, O) that sit in different
+zones (a boundary; an interface in no zone counts as different from every other) and share a
+VRF, the device forwards exactly::
 
     IN-filters(I) ∩ policy(I→O) ∩ OUT-filters(O) ∩ {dst routed out of O} ∩ {src routed via I}
 
@@ -95,6 +96,7 @@ class DeviceForwarding:
     ingress: dict[str, PacketSet]
     egress: dict[str, PacketSet]
     route_for: dict[str, list[Route]]
+    via_default: dict[str, PacketSet]
     unresolved: list[Rule] = field(default_factory=list)
     missing_filters: list[tuple[str, SourceSpan]] = field(default_factory=list)
 
@@ -212,17 +214,17 @@ def _route_interface(device: DeviceConfig, route: Route, l3: Iterable[Interface]
 
 def routing(
     space: HeaderSpace, device: DeviceConfig
-) -> tuple[dict[str, PacketSet], PacketSet, dict[str, list[Route]], list[str]]:
+) -> tuple[dict[str, PacketSet], PacketSet, dict[str, list[Route]], dict[str, PacketSet]]:
     """Longest-prefix match as packet sets: destinations each interface gets, and discards.
 
     Returns the per-interface destination sets, the discarded set, the routes behind each
-    interface (for evidence) and notes about routes that could not be placed.
+    interface (for evidence) and, per interface, the part it gets only by a default route.
     """
     l3 = _l3_interfaces(device)
-    notes: list[str] = []
     vrfs = {i.vrf or "" for i in l3} | {r.vrf or "" for r in device.routes}
     out: dict[str, PacketSet] = {i.name: space.empty for i in l3}
     by_iface_routes: dict[str, list[Route]] = {i.name: [] for i in l3}
+    by_default: dict[str, PacketSet] = {i.name: space.empty for i in l3}
     discarded = space.empty
     for vrf in vrfs:
         # (prefix, egress) pairs: connected first, then static; ECMP keeps every egress.
@@ -240,8 +242,7 @@ def routing(
                 continue
             egress = _route_interface(device, r, l3)
             if egress is None or egress not in out:
-                notes.append(f"{r.span}: next hop of {r.prefix} is on no interface")
-                continue
+                continue  # next hop on no interface of this VRF: the route is inactive
             table.setdefault(r.prefix, []).append((egress, r))
         taken = space.empty
         order = sorted(table, key=lambda n: (n.version, -n.prefixlen))
@@ -258,7 +259,9 @@ def routing(
                     out[egress] = out[egress] | region
                     if route is not None:
                         by_iface_routes[egress].append(route)
-    return out, discarded, by_iface_routes, notes
+                    if prefix.prefixlen == 0:
+                        by_default[egress] = by_default[egress] | region
+    return out, discarded, by_iface_routes, by_default
 
 
 # -- filters -------------------------------------------------------------------------------
@@ -285,7 +288,7 @@ def _policy_rules(device: DeviceConfig, in_if: str, out_if: str) -> list[Rule]:
 def device_forwarding(space: HeaderSpace, device: DeviceConfig) -> DeviceForwarding:
     """Per-interface routing and filtering sets of one device."""
     l3 = _l3_interfaces(device)
-    routed, discarded, route_for, _notes = routing(space, device)
+    routed, discarded, route_for, via_default = routing(space, device)
     initial = space.initial()
     fwd = DeviceForwarding(
         device=device,
@@ -295,6 +298,7 @@ def device_forwarding(space: HeaderSpace, device: DeviceConfig) -> DeviceForward
         ingress={},
         egress={},
         route_for=route_for,
+        via_default=via_default,
     )
     for itf in l3:
         for direction, target in ((Direction.IN, fwd.ingress), (Direction.OUT, fwd.egress)):
@@ -312,11 +316,29 @@ def device_forwarding(space: HeaderSpace, device: DeviceConfig) -> DeviceForward
     return fwd
 
 
-def transfer(space: HeaderSpace, fwd: DeviceForwarding, in_if: str, out_if: str) -> PacketSet:
-    """Everything ``fwd.device`` forwards from ``in_if`` to ``out_if`` (initial packets)."""
-    packets = (fwd.ingress[in_if] & fwd.egress[out_if] & fwd.routed_out[out_if]) & _sources(
-        space, fwd.routed_out[in_if]
-    )
+def transfer(
+    space: HeaderSpace,
+    fwd: DeviceForwarding,
+    in_if: str,
+    out_if: str,
+    plausible_in: PacketSet | None = None,
+    plausible_out: PacketSet | None = None,
+) -> PacketSet:
+    """Everything ``fwd.device`` forwards from ``in_if`` to ``out_if`` (initial packets).
+
+    Sources are those the device routes back through ``in_if``; destinations those it routes
+    out of ``out_if``. Of the addresses an interface reaches only by a default route, the
+    ``plausible_*`` sets (destination form) keep those that can really be there: the analysis
+    passes the external zones and the interface's own zone. A device with no specific route
+    to an internal segment neither receives that segment's traffic on its default-route link
+    (a マイナンバー系 source arriving from the Internet is spoofed) nor delivers to it there
+    (the next hop would send it on towards the Internet). What the default route hides is
+    the end-to-end analysis' to follow; a permit-any on a boundary still shows here through
+    the external zones and the neighbour zone.
+    """
+    behind = _plausible(fwd, in_if, plausible_in)
+    ahead = _plausible(fwd, out_if, plausible_out)
+    packets = (fwd.ingress[in_if] & fwd.egress[out_if] & ahead) & _sources(space, behind)
     device = fwd.device
     if device.policy is not None and not packets.is_empty():
         res = first_match(
@@ -328,6 +350,13 @@ def transfer(space: HeaderSpace, fwd: DeviceForwarding, in_if: str, out_if: str)
         fwd.unresolved.extend(res.unresolved_rules)
         packets = res.permitted
     return packets
+
+
+def _plausible(fwd: DeviceForwarding, iface: str, plausible: PacketSet | None) -> PacketSet:
+    routed = fwd.routed_out[iface]
+    if plausible is None:
+        return routed
+    return (routed - fwd.via_default[iface]) | (fwd.via_default[iface] & plausible)
 
 
 def _sources(space: HeaderSpace, dst_set: PacketSet) -> PacketSet:
@@ -380,18 +409,36 @@ def analyze(space: HeaderSpace, devices: Iterable[DeviceConfig], policy: Policy)
     """Zone assignment and per-device crossings for a set of devices."""
     devs = {d.name: d for d in devices}
     zsrc, zdst = zone_address_sets(space, policy)
+    external_dst = space.empty
+    for z in policy.zone_ids:
+        if policy.is_external(z):
+            external_dst = external_dst | zdst[z]
     izones: list[InterfaceZone] = []
     forwarding: dict[str, DeviceForwarding] = {}
     crossings: list[Crossing] = []
     for dev in devs.values():
-        izones.extend(assign_zones(dev, policy))
+        dev_zones = assign_zones(dev, policy)
+        izones.extend(dev_zones)
+        zone_of = {iz.interface.name: iz.zone for iz in dev_zones}
         fwd = device_forwarding(space, dev)
         forwarding[dev.name] = fwd
         for i in fwd.l3:
             for o in fwd.l3:
                 if i.name == o.name or (i.vrf or "") != (o.vrf or ""):
                     continue
-                packets = transfer(space, fwd, i.name, o.name)
+                zi, zo = zone_of.get(i.name), zone_of.get(o.name)
+                # Only boundary pairs: interfaces in different zones. An interface in no
+                # zone (or several) differs from everything: unknown is not pass.
+                if zi is not None and zi == zo:
+                    continue
+                packets = transfer(
+                    space,
+                    fwd,
+                    i.name,
+                    o.name,
+                    external_dst | (zdst[zi] if zi is not None else space.empty),
+                    external_dst | (zdst[zo] if zo is not None else space.empty),
+                )
                 if packets.is_empty():
                     continue
                 for zf in policy.zone_ids:

@@ -1,0 +1,555 @@
+"""The ``netaudit`` command line: the only place that prints, picks renderers and exits.
+
+Exit codes (DESIGN.md): 0 complete and nothing at or above ``--fail-on``; 1 findings at or
+above it; 2 usage, policy or input error; 3 incomplete (a device not parsed, a check errored,
+something unknown). A definite failing finding wins over incompleteness: it is known.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import json
+import locale
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from checks import CheckMeta, all_checks
+from netaudit import __version__
+from netaudit.engine import audit as run_audit
+from netaudit.engine import load_snapshot
+from netaudit.errors import InputError, NetauditError
+from netaudit.flow import Packet
+from netaudit.model import PORT_PROTOCOLS, DeviceConfig, Direction
+from netaudit.parsers import PLATFORMS, parse_file
+from netaudit.policy import PolicyValidationError, Problem, lint_policy, load_policy
+from netaudit.reach import explain, host_route
+from netaudit.result import AuditResult, Severity, Status, Verdict
+from netaudit.serialize import to_data
+from reports import FORMATS, RenderOptions, ReportError, render
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INCOMPLETE = 0, 1, 2, 3
+
+app = typer.Typer(
+    name="netaudit",
+    help="Audit 三層の対策 network separation from device configurations, exactly.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False)
+
+
+class Lang(StrEnum):
+    """Report language."""
+
+    ja = "ja"
+    en = "en"
+
+
+class FailOn(StrEnum):
+    """The severity from which failing findings make the exit code 1."""
+
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+    info = "info"
+    never = "never"
+
+
+def default_lang() -> Lang:
+    """``NETAUDIT_LANG``, else Japanese when the locale is Japanese, else English."""
+    env = os.environ.get("NETAUDIT_LANG")
+    if env in ("ja", "en"):
+        return Lang(env)
+    loc = os.environ.get("LC_ALL") or os.environ.get("LANG") or (locale.getlocale()[0] or "")
+    return Lang.ja if loc.lower().startswith("ja") else Lang.en
+
+
+def _fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {escape(message)}")
+    return typer.Exit(code)
+
+
+def exit_code(result: AuditResult, fail_on: FailOn) -> int:
+    """The exit code DESIGN.md gives a result."""
+    if fail_on is not FailOn.never:
+        threshold = Severity(fail_on.value)
+        if any(f.status is Status.FAIL and f.severity.at_least(threshold) for f in result.findings):
+            return EXIT_FINDINGS
+    if result.verdict is Verdict.INCOMPLETE or result.problems:
+        return EXIT_INCOMPLETE
+    return EXIT_OK
+
+
+def _formats(value: str) -> list[str]:
+    fmts = [f.strip() for f in value.split(",") if f.strip()]
+    unknown = [f for f in fmts if f not in FORMATS]
+    if unknown or not fmts:
+        raise _fail(
+            f"unknown format {', '.join(unknown) or value!r}; choose from {', '.join(FORMATS)}"
+        )
+    return fmts
+
+
+_EXTENSIONS = {
+    "console": "txt",
+    "json": "json",
+    "sarif": "sarif",
+    "junit": "xml",
+    "html": "html",
+    "markdown": "md",
+}
+
+
+@app.command()
+def audit(
+    snapshot: Annotated[Path, typer.Argument(help="Snapshot directory (or one config file).")],
+    policy: Annotated[Path, typer.Option("--policy", "-p", help="Policy YAML.")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Comma-separated: " + ", ".join(FORMATS))
+    ] = "console",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the (single) report here.")
+    ] = None,
+    output_dir: Annotated[
+        Path | None, typer.Option("--output-dir", help="Write one file per format here.")
+    ] = None,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option("--fail-on", help="Exit 1 on failing findings at or above this severity."),
+    ] = FailOn.high,
+    lang: Annotated[
+        Lang | None, typer.Option("--lang", help="Report language (default: from the locale).")
+    ] = None,
+    platform: Annotated[
+        str | None, typer.Option("--platform", help="Pin the platform of every file.")
+    ] = None,
+    check: Annotated[
+        list[str] | None, typer.Option("--check", help="Run only these check IDs.")
+    ] = None,
+    today: Annotated[
+        str | None, typer.Option("--today", help="Judge expiry dates as of this day (YYYY-MM-DD).")
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also list unrecognized lines.")
+    ] = False,
+    color: Annotated[
+        bool | None, typer.Option("--color/--no-color", help="Colour the console report.")
+    ] = None,
+) -> None:
+    """Audit a snapshot of configs against a separation policy."""
+    fmts = _formats(fmt)
+    if output is not None and len(fmts) > 1:
+        raise _fail("--output takes one format; use --output-dir for several")
+    if platform is not None and platform not in PLATFORMS:
+        raise _fail(f"unknown platform {platform!r}; known: {', '.join(PLATFORMS)}")
+    known = {c.meta.id for c in all_checks()}
+    unknown_checks = [c for c in check or [] if c not in known]
+    if unknown_checks:
+        raise _fail(f"unknown check {', '.join(unknown_checks)}; see `netaudit checks`")
+    day = _date(today)
+    pol = _load_policy_or_exit(policy)
+    language = (lang or default_lang()).value
+    with err.status("parsing…", spinner="dots") as status:
+        try:
+            result, _ = run_audit(
+                snapshot,
+                pol,
+                today=day,
+                only=check or (),
+                platform=platform,
+                lang=language,
+                progress=lambda name: status.update(f"parsing {escape(name)}…"),
+            )
+        except InputError as e:
+            raise _fail(str(e)) from e
+    for p in result.problems:
+        err.print(f"[yellow]warning:[/] {escape(p.message)}")
+    use_color = sys.stdout.isatty() if color is None else color
+    width = Console().width if sys.stdout.isatty() else 120
+    for f in fmts:
+        try:
+            text = render(
+                f,
+                result,
+                RenderOptions(
+                    lang="ja" if language == "ja" else "en",
+                    color=use_color and output is None and output_dir is None and f == "console",
+                    width=max(width, 80),
+                    verbose=verbose,
+                ),
+            )
+        except ReportError as e:
+            raise _fail(str(e)) from e
+        if output_dir is not None:
+            output_dir.mkdir(parents=True, exist_ok=True)
+            _write(output_dir / f"netaudit.{_EXTENSIONS.get(f, f)}", text)
+        elif output is not None:
+            _write(output, text)
+        else:
+            sys.stdout.write(text)
+    raise typer.Exit(exit_code(result, fail_on))
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as e:
+        raise _fail(f"cannot write {path}: {e.strerror}") from e
+    err.print(f"wrote {escape(str(path))}")
+
+
+def _date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as e:
+        raise _fail(f"--today: not a date (YYYY-MM-DD): {text!r}") from e
+
+
+def _load_policy_or_exit(path: Path) -> Any:
+    try:
+        return load_policy(path)
+    except PolicyValidationError as e:
+        for p in e.problems:
+            err.print(f"{escape(str(p))}")
+        raise _fail(f"{len(e.problems)} problem(s) in {path}") from e
+    except NetauditError as e:
+        raise _fail(str(e)) from e
+
+
+@app.command()
+def validate(
+    policies: Annotated[list[Path], typer.Argument(help="Policy files, or directories of *.yaml.")],
+    today: Annotated[
+        str | None, typer.Option("--today", help="Judge expiry as of this day.")
+    ] = None,
+) -> None:
+    """Check policy files: schema, CIDRs, overlaps, references, expired exceptions."""
+    day = _date(today) or dt.date.today()
+    files: list[Path] = []
+    for p in policies:
+        if p.is_dir():
+            files.extend(sorted([*p.glob("*.yaml"), *p.glob("*.yml")]))
+        else:
+            files.append(p)
+    if not files:
+        raise _fail("no policy files given")
+    problems: list[Problem] = []
+    for f in files:
+        try:
+            pol = load_policy(f)
+        except PolicyValidationError as e:
+            problems.extend(e.problems)
+            continue
+        except NetauditError as e:
+            problems.append(Problem(str(f), 0, str(e)))
+            continue
+        problems.extend(lint_policy(pol, today=day))
+    out = Console(highlight=False)
+    for problem in problems:
+        out.print(escape(str(problem)))
+    if problems:
+        err.print(f"[red]{len(problems)} problem(s) in {len(files)} file(s)[/]")
+        raise typer.Exit(EXIT_INPUT)
+    err.print(f"[green]ok[/]: {len(files)} policy file(s)")
+
+
+class ParseFormat(StrEnum):
+    """Output of ``netaudit parse``."""
+
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def parse(
+    configs: Annotated[list[Path], typer.Argument(help="Config files.")],
+    fmt: Annotated[ParseFormat, typer.Option("--format", "-f")] = ParseFormat.table,
+    platform: Annotated[str | None, typer.Option("--platform", help="Pin the platform.")] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show every model object.")
+    ] = False,
+) -> None:
+    """Show what netaudit understood of each config, and every line it did not."""
+    if platform is not None and platform not in PLATFORMS:
+        raise _fail(f"unknown platform {platform!r}; known: {', '.join(PLATFORMS)}")
+    devices: list[DeviceConfig] = []
+    failed = 0
+    for path in configs:
+        try:
+            devices.append(parse_file(path, platform=platform))
+        except InputError as e:
+            err.print(f"[red]error:[/] {escape(str(e))}")
+            failed += 1
+    if fmt is ParseFormat.json:
+        sys.stdout.write(
+            json.dumps([to_data(d) for d in devices], ensure_ascii=False, indent=2) + "\n"
+        )
+    else:
+        out = Console(highlight=False)
+        for d in devices:
+            _print_device(out, d, verbose)
+    raise typer.Exit(EXIT_INPUT if failed else EXIT_OK)
+
+
+def _print_device(out: Console, d: DeviceConfig, verbose: bool) -> None:
+    cov = d.coverage
+    out.rule(f"{escape(d.name)}  [dim]{escape(d.source)}[/]")
+    out.print(
+        f"platform [bold]{d.platform}[/]  hostname {escape(d.hostname or '-')}  "
+        f"understood {cov.recognized}/{cov.considered} lines ({cov.share:.1%})"
+    )
+    t = Table("interface", "zone facts", "addresses", "filters", "state", box=None, pad_edge=False)
+    for i in d.interfaces:
+        if not verbose and not (
+            i.addresses or d.bound(i.name, Direction.IN) or d.bound(i.name, Direction.OUT)
+        ):
+            continue
+        l2 = (
+            f"{i.mode.value}"
+            + (f" vlan {i.access_vlan}" if i.access_vlan else "")
+            + (f" svi {i.vlan}" if i.vlan else "")
+        )
+        filters = " ".join(
+            f"{b.filter}:{b.direction.value}" for b in d.bindings if b.interface == i.name
+        )
+        t.add_row(
+            escape(i.name),
+            l2 + (f" vrf {i.vrf}" if i.vrf else ""),
+            " ".join(str(a) for a in i.addresses),
+            escape(filters),
+            "up" if i.enabled else "shutdown",
+        )
+    out.print(t)
+    for f in d.filters:
+        out.print(
+            f"filter [bold]{escape(f.name)}[/] ({f.kind.value}): {len(f.rules)} rules, default {f.default_action.value}"
+        )
+    if d.policy is not None:
+        out.print(
+            f"policy [bold]{escape(d.policy.name)}[/]: {len(d.policy.rules)} rules, default {d.policy.default_action.value}"
+        )
+    for r in d.routes:
+        via = "discard" if r.discard else f"{r.next_hop or ''} {r.interface or ''}".strip()
+        out.print(f"route {r.prefix} -> {escape(via)}" + (f" vrf {r.vrf}" if r.vrf else ""))
+    m = d.mgmt
+    services = ", ".join(f"{s.protocol}{'' if s.enabled else ' (off)'}" for s in m.services)
+    out.print(
+        f"management: {escape(services or '-')}; syslog {len(m.syslog_hosts)}; ntp {len(m.ntp_servers)}; snmp communities {len(m.snmp_communities)}; aaa {m.aaa}"
+    )
+    for w in d.warnings:
+        out.print(f"[yellow]warning[/] line {w.span.line}: {escape(w.message)}")
+    if cov.unrecognized:
+        out.print(f"[yellow]{len(cov.unrecognized)} line(s) not understood:[/]")
+        for u in cov.unrecognized if verbose else cov.unrecognized[:50]:
+            out.print(f"  {u.line:>6}  {escape(u.text)}")
+        if not verbose and len(cov.unrecognized) > 50:
+            out.print(f"  … {len(cov.unrecognized) - 50} more (--verbose)")
+
+
+_PROTOS = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58}
+
+
+class TraceFormat(StrEnum):
+    """Output of ``netaudit trace``."""
+
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def trace(
+    snapshot: Annotated[Path, typer.Argument(help="Snapshot directory (or one config file).")],
+    src: Annotated[str, typer.Option("--src", help="Source address.")],
+    dst: Annotated[str, typer.Option("--dst", help="Destination address.")],
+    proto: Annotated[str, typer.Option("--proto", help="tcp, udp, icmp or a number.")] = "tcp",
+    sport: Annotated[int, typer.Option("--sport", min=0, max=65535)] = 49152,
+    dport: Annotated[int, typer.Option("--dport", min=0, max=65535)] = 443,
+    device: Annotated[str | None, typer.Option("--device", help="Only this device.")] = None,
+    in_if: Annotated[
+        str | None, typer.Option("--in", help="Ingress interface (default: by route to src).")
+    ] = None,
+    out_if: Annotated[
+        str | None, typer.Option("--out", help="Egress interface (default: by route to dst).")
+    ] = None,
+    fmt: Annotated[TraceFormat, typer.Option("--format", "-f")] = TraceFormat.text,
+    platform: Annotated[str | None, typer.Option("--platform")] = None,
+) -> None:
+    """What each device does with one packet: interfaces, and the deciding line at each filter."""
+    try:
+        s_addr, d_addr = ipaddress.ip_address(src), ipaddress.ip_address(dst)
+    except ValueError as e:
+        raise _fail(str(e)) from e
+    if s_addr.version != d_addr.version:
+        raise _fail("--src and --dst must be of the same address family")
+    p = _PROTOS.get(proto.lower()) if not proto.isdigit() else int(proto)
+    if p is None or not 0 <= p <= 255:
+        raise _fail(f"--proto: {proto!r} is not tcp, udp, icmp or a protocol number")
+    packet = Packet(
+        proto=p,
+        src=s_addr,
+        dst=d_addr,
+        sport=sport if p in PORT_PROTOCOLS else None,
+        dport=dport if p in PORT_PROTOCOLS else None,
+        icmp_type=8 if p in (1, 58) else None,
+        icmp_code=0 if p in (1, 58) else None,
+    )
+    try:
+        loaded = load_snapshot(snapshot, platform=platform)
+    except InputError as e:
+        raise _fail(str(e)) from e
+    for problem in loaded.problems:
+        err.print(f"[yellow]warning:[/] {escape(problem.message)}")
+    devices = [d for d in loaded.devices if device is None or d.name == device]
+    if device is not None and not devices:
+        raise _fail(f"no device {device!r} in {snapshot}")
+    hops: list[dict[str, Any]] = []
+    for d in devices:
+        hop = _trace_device(d, packet, in_if, out_if)
+        if hop is not None or device is not None:
+            hops.append(hop or {"device": d.name, "result": "not on the path"})
+    if fmt is TraceFormat.json:
+        sys.stdout.write(
+            json.dumps({"packet": packet.to_json(), "devices": hops}, ensure_ascii=False, indent=2)
+            + "\n"
+        )
+    else:
+        out = Console(highlight=False)
+        out.print(f"packet: {escape(str(packet))}")
+        if not hops:
+            out.print(
+                "no device in the snapshot forwards this packet between two of its interfaces"
+            )
+        for h in hops:
+            out.rule(escape(h["device"]))
+            if "in" in h:
+                out.print(
+                    f"in {escape(str(h['in']))} -> out {escape(str(h['out']))}"
+                    + (f"  (route {escape(h['route'])})" if h.get("route") else "")
+                )
+            for s in h.get("steps", []):
+                where = (
+                    f"{s['file']}:{s['line']}  {s['text']}" if s["line"] else "(implicit default)"
+                )
+                out.print(f"  {s['action']:<6} {escape(s['what'])}: {escape(where)}")
+            out.print(f"  => [bold]{escape(h['result'])}[/]")
+    raise typer.Exit(EXIT_INCOMPLETE if loaded.failed else EXIT_OK)
+
+
+def _trace_device(
+    d: DeviceConfig, packet: Packet, in_if: str | None, out_if: str | None
+) -> dict[str, Any] | None:
+    ingress = in_if or host_route(d, packet.src)[0]
+    egress, route, discarded = host_route(d, packet.dst)
+    if out_if is not None:
+        egress, discarded = out_if, False
+    hop: dict[str, Any] = {"device": d.name, "in": ingress, "out": egress}
+    if route is not None:
+        hop["route"] = f"{route.span.file}:{route.span.line} {route.span.text}"
+    if ingress is None:
+        return None
+    if discarded:
+        hop["result"] = "dropped: null route"
+        return hop
+    if egress is None:
+        hop["result"] = "dropped: no route"
+        return hop
+    if egress == ingress and in_if is None and out_if is None:
+        return None
+    steps = explain(d, ingress, egress, packet)
+    hop["steps"] = [
+        {
+            "what": s.what,
+            "action": s.action.value,
+            "file": s.evidence_span.file if s.evidence_span else "",
+            "line": s.evidence_span.line if s.evidence_span else 0,
+            "text": s.evidence_span.text if s.evidence_span and s.rule is not None else "",
+        }
+        for s in steps
+    ]
+    denied = any(s.action.value == "deny" for s in steps)
+    hop["result"] = "denied" if denied else "forwarded"
+    return hop
+
+
+@app.command()
+def checks(
+    lang: Annotated[Lang | None, typer.Option("--lang")] = None,
+) -> None:
+    """List the checks."""
+    language = (lang or default_lang()).value
+    t = Table("id", "severity", "family", "title", box=None, pad_edge=False)
+    for c in all_checks():
+        t.add_row(
+            c.meta.id, c.meta.severity.value, c.meta.family, escape(c.meta.title.get(language))
+        )
+    Console(highlight=False).print(t)
+
+
+@app.command("explain")
+def explain_check(
+    check_id: Annotated[str, typer.Argument(metavar="ID", help="A check ID, e.g. MYN-001.")],
+    lang: Annotated[Lang | None, typer.Option("--lang")] = None,
+) -> None:
+    """What a check looks for, its guideline basis and how to fix what it finds."""
+    language = (lang or default_lang()).value
+    found = next((c for c in all_checks() if c.meta.id == check_id.upper()), None)
+    if found is None:
+        raise _fail(f"unknown check {check_id!r}; see `netaudit checks`")
+    Console(highlight=False).print(
+        escape(describe(found.meta, (type(found).__doc__ or ""), language))
+    )
+
+
+def describe(meta: CheckMeta, doc: str, lang: str) -> str:
+    """The explain text of a check."""
+    ja = lang == "ja"
+    body = (
+        meta.summary_ja
+        if ja
+        else " ".join(doc.split("\n\n", 1)[-1].split())
+        if "\n\n" in doc
+        else doc.strip()
+    )
+    first = doc.strip().splitlines()[0] if doc.strip() else ""
+    lines = [
+        f"{meta.id}  {meta.title.get(lang)}",
+        f"{'重大度' if ja else 'Severity'}: {meta.severity.value}    {'分類' if ja else 'Family'}: {meta.family}",
+        "",
+        body if ja else f"{first}\n\n{body}",
+        "",
+        f"{'根拠' if ja else 'Basis'}:",
+        *[f"  - {b}" for b in meta.basis],
+        "",
+        f"{'対処' if ja else 'How to fix'}: {meta.fix.get(lang)}",
+    ]
+    return "\n".join(lines)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(f"netaudit {__version__}")
+
+
+def main() -> None:
+    """Console-script entry point: maps stray library errors to exit 2 without a traceback."""
+    try:
+        app(prog_name="netaudit")
+    except NetauditError as e:
+        err.print(f"[bold red]error:[/] {escape(str(e))}")
+        raise SystemExit(EXIT_INPUT) from e
