@@ -80,6 +80,30 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+_ADDRESS_LIKE = re.compile(r"^[0-9a-fA-F:.]+(/\d+)?$")
+
+
+def _strict_cidr(text: str) -> str:
+    """Reject a network with host bits set or a malformed address (for field validators)."""
+    try:
+        ipaddress.ip_network(text, strict=True)
+    except ValueError as e:
+        try:
+            ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            raise ValueError(f"{text!r} is not an address or network") from None
+        raise ValueError(f"{text!r} has host bits set ({e})") from None
+    return text
+
+
+def _address_refs(values: list[str]) -> list[str]:
+    """Names pass; anything that looks like an address must be a valid one."""
+    for v in values:
+        if _ADDRESS_LIKE.match(v):
+            _strict_cidr(v)
+    return values
+
+
 class Municipality(_Strict):
     """Who the policy belongs to."""
 
@@ -98,6 +122,13 @@ class Zone(_Strict):
     separation: Literal["physical", "logical"] | None = None
     wireless: bool | None = None
     description: str = ""
+
+    @field_validator("networks")
+    @classmethod
+    def _networks(cls, v: list[str]) -> list[str]:
+        for n in v:
+            _strict_cidr(n)
+        return v
 
     @field_validator("vlans")
     @classmethod
@@ -130,6 +161,11 @@ class AllowedFlow(_Strict):
     requires: Requires | None = None
     expires: dt.date | None = None
 
+    @field_validator("src", "dst")
+    @classmethod
+    def _addresses(cls, v: list[str]) -> list[str]:
+        return _address_refs(v)
+
 
 class SpecifiedCommunication(_Strict):
     """特定通信: a national-approved exception for the マイナンバー利用事務系 (DOMAIN.md §4)."""
@@ -150,6 +186,11 @@ class SpecifiedCommunication(_Strict):
     match_by: list[Literal["src_ip", "src_mac", "dst_ip", "dst_port"]] = Field(default_factory=list)
     description: str = ""
 
+    @field_validator("src", "dst")
+    @classmethod
+    def _addresses(cls, v: list[str]) -> list[str]:
+        return _address_refs(v)
+
 
 class LboService(_Strict):
     """An α′ local-breakout destination (LGWAN接続系 → named cloud service)."""
@@ -161,6 +202,11 @@ class LboService(_Strict):
     services: list[str] = Field(default_factory=lambda: ["https"])
     tenant_restriction: bool = False
     ssl_inspection: bool = False
+
+    @field_validator("dst")
+    @classmethod
+    def _addresses(cls, v: list[str]) -> list[str]:
+        return _address_refs(v)
 
 
 class ManagementPolicy(_Strict):
@@ -188,6 +234,13 @@ class PolicyModel(_Strict):
     specified_communications: list[SpecifiedCommunication] = Field(default_factory=list)
     lbo_services: list[LboService] = Field(default_factory=list)
     management: ManagementPolicy | None = None
+
+    @field_validator("addresses")
+    @classmethod
+    def _address_book(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        for refs in v.values():
+            _address_refs(refs)
+        return v
 
 
 @dataclass(frozen=True, slots=True)

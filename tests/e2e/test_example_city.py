@@ -1,0 +1,186 @@
+"""The bundled example city: the audit finds exactly the planted deviations, with evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from pathlib import Path
+
+import pytest
+
+from netaudit.engine import audit
+from netaudit.flow import Packet
+from netaudit.model import Action
+from netaudit.policy import load_policy
+from netaudit.reach import NetworkAnalysis
+from netaudit.result import AuditResult, Finding, Status, Verdict
+
+ROOT = Path(__file__).resolve().parents[2]
+CITY = ROOT / "examples" / "sakuradai"
+TODAY = dt.date(2026, 11, 28)
+
+# Every deviation planted in examples/sakuradai (see its README), as (check, device, from, to).
+# A: myn-core has an SVI in the internet segment (Vlan30) and routes it without a filter.
+# B: sep-rtr1 MYN-OUT 30 lets mynumber terminals reach the LGWAN file server (SMB).
+# C: sep-rtr1 MYN-OUT 40 carries ぴったりサービス from `any` source, not the declared host.
+# D: lgwan-acc1 Gi1/0/20 puts a guest access point in VLAN 40, which is in no zone.
+# F: inet-gw LGWAN-TO-INET 20 lets LGWAN terminals browse anywhere (HTTP).
+# G: inet-edge SECCLOUD-IN 30 opens RDP to an internal server from the whole Internet.
+# H: inet-gw INET-TO-LGWAN 30 lets Internet-segment terminals reach the LGWAN file server.
+EXPECTED = {
+    ("SEP-001", "lgwan-acc1", "", ""),  # D
+    ("MYN-001", "myn-core", "mynumber", "internet"),  # A
+    ("MYN-001", "myn-core", "internet", "mynumber"),  # A
+    ("LGW-002", "myn-core", "internet", "lgwan_wan"),  # A
+    ("LGW-003", "myn-core", "lgwan_wan", "internet"),  # A
+    ("INT-002", "myn-core", "internet_wan", "internet"),  # A
+    ("POL-001", "myn-core", "sec_cloud", "internet"),  # A
+    ("POL-001", "myn-core", "internet", "sec_cloud"),  # A
+    ("POL-001", "myn-core", "internet", "internet_wan"),  # A
+    ("MYN-002", "sep-rtr1", "mynumber", "lgwan"),  # B
+    ("MYN-002", "sep-rtr1", "mynumber", "lgwan_wan"),  # C
+    ("MYN-003", "sep-rtr1", "mynumber", "lgwan_wan"),  # C
+    ("LGW-001", "inet-gw", "lgwan", "sec_cloud"),  # F
+    ("LGW-001", "inet-gw", "lgwan", "internet_wan"),  # F
+    ("LGW-003", "inet-gw", "lgwan", "internet"),  # F
+    ("POL-001", "inet-gw", "lgwan", "lgwan_wan"),  # F
+    ("LGW-002", "inet-gw", "internet", "lgwan"),  # H
+    ("INT-002", "inet-edge", "internet_wan", "internet"),  # G
+    ("LGW-003", "inet-edge", "lgwan_wan", "internet"),  # G
+    ("POL-001", "inet-edge", "sec_cloud", "internet"),  # G
+}
+
+
+@pytest.fixture(scope="module")
+def city() -> tuple[AuditResult, NetworkAnalysis]:
+    """The audit of the example city, once for the module."""
+    return audit(CITY / "snapshot", load_policy(CITY / "policy.yaml"), today=TODAY)
+
+
+def _key(f: Finding) -> tuple[str, str, str, str]:
+    return (f.check, f.device, f.zone_from if f.device and f.check != "SEP-001" else "", f.zone_to)
+
+
+def test_finds_exactly_the_planted_deviations(city: tuple[AuditResult, NetworkAnalysis]) -> None:
+    result, _ = city
+    assert result.verdict is Verdict.FAIL
+    assert {_key(f) for f in result.findings} == EXPECTED
+    assert all(f.status is Status.FAIL for f in result.findings)
+
+
+def test_every_device_parsed_completely(city: tuple[AuditResult, NetworkAnalysis]) -> None:
+    result, _ = city
+    assert len(result.coverage) == 9
+    for c in result.coverage:
+        assert c.platform == "cisco_ios"
+        assert c.unrecognized == (), f"{c.device}: {c.unrecognized}"
+    assert not result.problems
+
+
+def test_every_finding_has_file_line_evidence(city: tuple[AuditResult, NetworkAnalysis]) -> None:
+    result, _ = city
+    for f in result.findings:
+        assert f.evidence, f
+        for e in f.evidence:
+            text = (Path(e.file)).read_text(encoding="utf-8").splitlines()[e.line - 1].strip()
+            assert text == e.text, (f.check, e)
+        assert f.fingerprint and f.basis and f.policy_ref is not None
+
+
+def _packet(flow: dict[str, object]) -> Packet:
+    proto = {"tcp": 6, "udp": 17, "icmp": 1}[str(flow["proto"])]
+    return Packet(
+        proto=proto,
+        src=ipaddress.ip_address(str(flow["src"])),
+        dst=ipaddress.ip_address(str(flow["dst"])),
+        sport=flow["sport"],  # type: ignore[arg-type]
+        dport=flow["dport"],  # type: ignore[arg-type]
+    )
+
+
+def test_example_packets_really_get_through(city: tuple[AuditResult, NetworkAnalysis]) -> None:
+    """Each flow finding's example packet, evaluated rule by rule, is forwarded by the device."""
+    result, analysis = city
+    for f in result.findings:
+        if f.example_flow is None:
+            continue
+        packet = _packet(f.example_flow)
+        assert analysis.policy.zone_of_address(packet.src) == f.zone_from
+        assert analysis.policy.zone_of_address(packet.dst) == f.zone_to
+        for path in f.path:
+            device, ifaces = path.split(":", 1)
+            in_if, out_if = ifaces.split("->")
+            steps = analysis.steps(device, in_if, out_if, packet)
+            assert all(s.action is Action.PERMIT for s in steps), (f.check, path, steps)
+            break
+
+
+def test_declared_specified_communications_are_not_findings(
+    city: tuple[AuditResult, NetworkAnalysis],
+) -> None:
+    """eLTAX from its declared host is forwarded by sep-rtr1 and reported by no check."""
+    result, analysis = city
+    eltax = Packet(
+        proto=6,
+        src=ipaddress.ip_address("10.10.11.20"),
+        dst=ipaddress.ip_address("198.51.100.10"),
+        sport=50000,
+        dport=443,
+    )
+    steps = analysis.steps("sep-rtr1", "GigabitEthernet0/0", "GigabitEthernet0/1", eltax)
+    assert [s.action for s in steps] == [Action.PERMIT]
+    crossing = next(
+        c for c in analysis.crossings if c.device == "sep-rtr1" and c.zone_to == "lgwan_wan"
+    )
+    assert crossing.packets.contains(eltax)
+    assert not any(
+        f.example_flow and f.example_flow["src"] == "10.10.11.20" and f.check == "MYN-002"
+        for f in result.findings
+    )
+
+
+def test_established_return_traffic_is_not_a_crossing(
+    city: tuple[AuditResult, NetworkAnalysis],
+) -> None:
+    """LGWAN-IN 10 permits established TCP into mynumber; that is return traffic, not a path."""
+    _, analysis = city
+    back = Packet(
+        proto=6,
+        src=ipaddress.ip_address("10.20.20.30"),
+        dst=ipaddress.ip_address("10.10.10.5"),
+        sport=445,
+        dport=50000,
+        established=True,
+    )
+    for c in analysis.crossings:
+        assert not c.packets.contains(back)
+
+
+def test_fingerprints_survive_line_shifts(tmp_path: Path) -> None:
+    """Inserting lines at the top changes evidence line numbers, not fingerprints."""
+    snap = tmp_path / "snapshot"
+    snap.mkdir()
+    for cfg in (CITY / "snapshot").glob("*.cfg"):
+        (snap / cfg.name).write_text(
+            "!\n! shifted\n!\n" + cfg.read_text(encoding="utf-8"), encoding="utf-8"
+        )
+    policy = load_policy(CITY / "policy.yaml")
+    before, _ = audit(CITY / "snapshot", policy, today=TODAY)
+    after, _ = audit(snap, policy, today=TODAY)
+    assert {f.fingerprint for f in before.findings} == {f.fingerprint for f in after.findings}
+    lines_before = sorted(e.line for f in before.findings for e in f.evidence)
+    lines_after = sorted(e.line for f in after.findings for e in f.evidence)
+    assert lines_after == [n + 3 for n in lines_before]
+
+
+def test_fixing_a_deviation_removes_exactly_its_findings(tmp_path: Path) -> None:
+    """Deleting inet-edge's RDP rule (G) makes its three findings disappear, nothing else."""
+    snap = tmp_path / "snapshot"
+    snap.mkdir()
+    for cfg in (CITY / "snapshot").glob("*.cfg"):
+        text = cfg.read_text(encoding="utf-8")
+        if cfg.stem == "inet-edge":
+            text = text.replace(" 30 permit tcp any host 10.30.20.80 eq 3389\n", "")
+        (snap / cfg.name).write_text(text, encoding="utf-8")
+    result, _ = audit(snap, load_policy(CITY / "policy.yaml"), today=TODAY)
+    assert {_key(f) for f in result.findings} == {k for k in EXPECTED if k[1] != "inet-edge"}
