@@ -190,7 +190,7 @@ def test_explain_in_both_languages() -> None:
 )
 def test_console_script_runs_as_a_process() -> None:
     exe = shutil.which("netaudit") or str(Path(sys.executable).parent / "netaudit")
-    proc = subprocess.run(  # noqa: S603 - our own console script
+    proc = subprocess.run(
         [exe, "audit", str(CITY / "snapshot"), "--policy", str(POLICY), "--lang", "en"],
         capture_output=True,
         text=True,
