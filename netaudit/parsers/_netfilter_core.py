@@ -24,12 +24,14 @@ interface names the parser knows (``ip addr`` section plus every name the rules 
 interfaces outside that universe are not modelled (documented in :mod:`netaudit.parsers.linux`).
 
 Connection tracking, in the header space of :mod:`netaudit.flow`: a packet is either the
-opening packet of a connection (connection-tracking state NEW) or, for TCP only, a packet with
-ACK or RST set (state ESTABLISHED). So ``ESTABLISHED``/``RELATED`` becomes "TCP with the
-established bit", ``NEW`` becomes "anything but that", and ``INVALID``/``UNTRACKED`` match no
-packet of the model. UDP and ICMP packets are therefore always NEW in the model: a rule that
-matches only ESTABLISHED/RELATED matches no UDP or ICMP packet of the model, which is exact for
-the question the audit asks (which *new* connections can cross) and says nothing about replies.
+opening packet of a connection with no conntrack entry (state NEW) or, for TCP only, a packet
+with ACK or RST set (state ESTABLISHED). So ``ESTABLISHED`` becomes "TCP with the established
+bit", ``NEW`` becomes "anything but that", and ``RELATED`` (the first packet of an *expected*
+connection, ICMP errors about a tracked one), ``INVALID``, ``UNTRACKED``, ``SNAT``, ``DNAT``
+match no packet of the model. UDP and ICMP packets are therefore always NEW in the model: a rule
+that matches only ESTABLISHED/RELATED matches no UDP or ICMP packet of the model (it carries a
+condition no model packet meets), which is exact for the question the audit asks — which *new*
+connections can cross — and says nothing about replies, which ``Filter.stateful`` covers.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def ct_literals(states: Iterable[str], negate: bool) -> tuple[list[Match], list[
     if negate:
         wanted = set(CT_STATES) - wanted
     new = "NEW" in wanted
-    est = bool(wanted & {"ESTABLISHED", "RELATED"})
+    est = "ESTABLISHED" in wanted
     if new and est:
         return [], []
     if new:

@@ -539,11 +539,12 @@ def _set_family(tbl: Table, pending: list[tuple[int, list[str]]], header: int | 
         fam = header
     else:
         fam = 4
+        addr_opts = ("-s", "-d", "--source", "--destination", "--src", "--dst")
         for _, toks in pending:
-            if any(
-                ":" in t and re.match(r"^[0-9a-fA-F:]+(/\d+)?(,|$)", t) and t.count(":") >= 2
-                for t in toks
-            ) or any(t in ("icmpv6", "ipv6-icmp", "--icmpv6-type") for t in toks):
+            addrs = [v for o, v in zip(toks, toks[1:], strict=False) if o in addr_opts]
+            if any(":" in a for a in addrs) or any(
+                t in ("icmpv6", "ipv6-icmp", "--icmpv6-type") for t in toks
+            ):
                 fam = 6
                 break
     tbl.family = fam
