@@ -465,6 +465,12 @@ def flatten_braces(ctx: ParseContext) -> list[Stmt]:
     return stmts
 
 
+def statements(text: str, *, source: str = "") -> list[Stmt]:
+    """The flattened statements of a config in either format (for tools and coverage tests)."""
+    ctx = ParseContext(source=source, text=text)
+    return flatten_set(ctx) if _is_set_format(text) else flatten_braces(ctx)
+
+
 def _is_set_format(text: str) -> bool:
     sets = len(re.findall(r"^\s*(set|deactivate|delete|activate) \S", text, re.M))
     braces = len(re.findall(r"[{}]\s*$", text, re.M))
