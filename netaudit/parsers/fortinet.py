@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import shlex
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -115,15 +114,31 @@ class _Block:
 
 
 _PLAIN = re.compile(r"^[^\"'\\]*$")
+_WORD = re.compile(r"""(?:"(?:[^"\\]|\\.)*"?|'[^']*'?|[^\s"']+)+""")
+_QUOTED = re.compile(r""""((?:[^"\\]|\\.)*)"?|'([^']*)'?""")
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def _unquote(m: re.Match[str]) -> str:
+    if m.group(1) is not None:
+        return _ESCAPE.sub(r"\1", m.group(1))
+    return m.group(2) or ""
 
 
 def _words(line: str) -> list[str]:
+    """Split a FortiOS line into words: quotes group (``"a b"``), ``\\`` escapes, adjacent
+    quoted and bare parts join (``"new"_name``), an unterminated quote runs to the end."""
     if _PLAIN.match(line):
         return line.split()
-    try:
-        return shlex.split(line, comments=False, posix=True)
-    except ValueError:
-        return [w.strip("\"'") for w in line.split()]
+    out: list[str] = []
+    for w in _WORD.findall(line):
+        if w[0] == '"' and w[-1] == '"' and len(w) > 1 and w.count('"') == 2 and "\\" not in w:
+            out.append(w[1:-1])  # the common case, kept cheap
+        elif '"' in w or "'" in w or "\\" in w:
+            out.append(_QUOTED.sub(_unquote, w))
+        else:
+            out.append(w)
+    return out
 
 
 def _build_tree(ctx: ParseContext) -> _Block:
