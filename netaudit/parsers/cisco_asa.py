@@ -128,6 +128,8 @@ def detect(text: str) -> int:
     if re.search(r"^\s*(ASA|PIX) Version \d", head, re.M):
         return 95
     score = 0
+    # IOS spellings the ASA never uses: without the ASA banner, such a text is IOS.
+    ios_markers = len(_IOS_ONLY.findall(head))
     if re.search(r"^\s+nameif \S+", head, re.M) and re.search(r"^\s+security-level \d", head, re.M):
         score = max(score, 85)
     if re.search(r"^access-group \S+ (in|out) interface \S+", head, re.M):
@@ -138,8 +140,14 @@ def detect(text: str) -> int:
         r"^ network-object ", head, re.M
     ):
         score = max(score, 60)
-    return score
+    return min(score, 20) if ios_markers else score
 
+
+_IOS_ONLY = re.compile(
+    r"^(ip access-list |ipv6 access-list |line (vty|con) |ip route |ip (ssh|http|domain|routing)\b"
+    r"| +ip access-group | +switchport |ip cef|router bgp \d+\s*$)",
+    re.M,
+)
 
 # ---------------------------------------------------------------------------------------------
 # object store
@@ -796,6 +804,10 @@ class _Asa:
             unres += munres
         if "interface" in w[i + 2 :]:
             extras["interface_fallback"] = True
+        if "service" in w[i + 2 :]:
+            # "service tcp REAL MAPPED": static port translation, kept as a fact
+            k = w.index("service", i + 2)
+            extras["service"] = " ".join(w[k + 1 : k + 4])
         self.nat.append(
             NatRule(
                 kind=NatKind.STATIC if mode == "static" else NatKind.SOURCE,

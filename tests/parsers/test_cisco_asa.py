@@ -114,6 +114,8 @@ def test_detect_scores_asa_high_and_ios_low() -> None:
     assert cisco_asa.detect(text) >= 90
     assert cisco_asa.detect(LEVELS.replace("ASA Version 9.8(2)\n", "")) >= 80
     assert cisco_asa.detect(IOS) == 0
+    # an IOS text that happens to use ASA-like ACL lines is left to the IOS parser
+    assert cisco_asa.detect(IOS + "access-list AL extended permit ip any any\n") <= 20
 
 
 def test_higher_to_lower_is_implicitly_permitted() -> None:
@@ -316,3 +318,17 @@ def test_truncated_and_garbage_input_does_not_raise() -> None:
         assert isinstance(d, DeviceConfig)
     odd = _parse("access-list X extended permit tcp any any eq notaport\n")
     assert odd.coverage.unrecognized and odd.warnings[0].matters
+
+
+def test_http_without_server_enable_is_not_enabled_and_object_nat_service() -> None:
+    dev = _parse(
+        LEVELS
+        + "http 192.168.1.0 255.255.255.0 inside\n"
+        + "object network SRV\n host 172.16.1.10\n"
+        + " nat (dmz,outside) static 203.0.113.9 service tcp 8080 www\n"
+    )
+    (https,) = dev.mgmt.services
+    assert https.protocol == "https" and not https.enabled
+    (nat,) = dev.nat
+    assert nat.extras["service"] == "tcp 8080 www"
+    assert [str(n) for n in nat.translated_src or ()] == ["203.0.113.9/32"]
