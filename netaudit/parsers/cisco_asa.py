@@ -1116,8 +1116,21 @@ class _Asa:
                 i += 1
             elif k == "interval" and i + 1 < len(w):
                 i += 1
-            elif k in ("default", "notifications", "informational", "debugging", "errors",
-                       "warnings", "critical", "alerts", "emergencies") or k.isdigit():  # fmt: skip
+            elif (
+                k
+                in (
+                    "default",
+                    "notifications",
+                    "informational",
+                    "debugging",
+                    "errors",
+                    "warnings",
+                    "critical",
+                    "alerts",
+                    "emergencies",
+                )
+                or k.isdigit()
+            ):
                 pass
             else:
                 return None

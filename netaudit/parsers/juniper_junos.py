@@ -98,8 +98,9 @@ _ICMP_TYPES: dict[str, int] = {
 }  # fmt: skip
 
 
-def _svc(proto: int | None, dport: tuple[int, int] | None = None, *, t: int | None = None,
-         name: str = "") -> ServiceMatch:  # fmt: skip
+def _svc(
+    proto: int | None, dport: tuple[int, int] | None = None, *, t: int | None = None, name: str = ""
+) -> ServiceMatch:
     return ServiceMatch(
         protocol=proto,
         dst_ports=(dport,) if dport is not None else None,
@@ -276,8 +277,9 @@ _MGMT_SERVICES = ("ssh", "telnet", "http", "https", "netconf", "ftp", "snmp", "f
 def detect(text: str) -> int:
     """How sure we are that ``text`` is a Junos configuration (0..100)."""
     head = text[:200_000]
-    if re.search(r"^set (system host-name|interfaces \S+ unit \d+|security (zones|policies))",
-                 head, re.M):  # fmt: skip
+    if re.search(
+        r"^set (system host-name|interfaces \S+ unit \d+|security (zones|policies))", head, re.M
+    ):
         return 95
     if re.search(r"^\s*(system|interfaces|security|routing-options)\s*\{\s*$", head, re.M) and (
         re.search(r"^\s*unit \d+\s*\{", head, re.M) or re.search(r"host-name \S+;", head)
@@ -693,8 +695,15 @@ class _Junos:
             if name in _MGMT_SERVICES or name in ("ftp", "finger", "rest", "xnm-clear-text"):
                 self.services.setdefault(name, (s.line, []))
                 return True
-            return name in ("dhcp", "dhcp-local-server", "dns", "outbound-ssh", "xnm-ssl",
-                            "web-management", "netconf")  # fmt: skip
+            return name in (
+                "dhcp",
+                "dhcp-local-server",
+                "dns",
+                "outbound-ssh",
+                "xnm-ssl",
+                "web-management",
+                "netconf",
+            )
         if k == "syslog":
             if len(w) >= 4 and w[2] == "host" and w[3] not in self.syslog:
                 self.syslog.append(w[3])
@@ -756,10 +765,23 @@ class _Junos:
         if rest[0] == "native-vlan-id" and len(rest) == 2:
             phys.native = int(rest[1])
             return True
-        if rest[0] in ("vlan-tagging", "flexible-vlan-tagging", "mtu", "speed", "link-mode",
-                       "gigether-options", "ether-options", "aggregated-ether-options",
-                       "encapsulation", "redundant-ether-options", "mac", "enable",
-                       "hold-time", "per-unit-scheduler", "fastether-options"):  # fmt: skip
+        if rest[0] in (
+            "vlan-tagging",
+            "flexible-vlan-tagging",
+            "mtu",
+            "speed",
+            "link-mode",
+            "gigether-options",
+            "ether-options",
+            "aggregated-ether-options",
+            "encapsulation",
+            "redundant-ether-options",
+            "mac",
+            "enable",
+            "hold-time",
+            "per-unit-scheduler",
+            "fastether-options",
+        ):
             return True
         if rest[0] != "unit" or len(rest) < 2:
             return False
@@ -811,8 +833,16 @@ class _Junos:
                             unit.lists.add(key)
                         return True
                     return False
-                return f[0] in ("dhcp", "dhcp-client", "mtu", "sampling", "no-redirects",
-                                "dad-disable", "rpf-check", "targeted-broadcast")  # fmt: skip
+                return f[0] in (
+                    "dhcp",
+                    "dhcp-client",
+                    "mtu",
+                    "sampling",
+                    "no-redirects",
+                    "dad-disable",
+                    "rpf-check",
+                    "targeted-broadcast",
+                )
             if fam == "ethernet-switching":
                 unit.switching = True
                 if not f:
@@ -894,8 +924,13 @@ class _Junos:
             return True
         if r[0] == "address-book" and len(r) >= 2:
             return _book_entry(zone.book, r[1:], s.line)
-        return r[0] in ("screen", "tcp-rst", "description", "application-tracking",
-                        "enable-reverse-reroute")  # fmt: skip
+        return r[0] in (
+            "screen",
+            "tcp-rst",
+            "description",
+            "application-tracking",
+            "enable-reverse-reroute",
+        )
 
     def _policies(self, s: Stmt) -> bool:
         w = s.words
@@ -923,8 +958,13 @@ class _Junos:
                     name=name, line=s.line, from_zone=None, to_zone=None
                 )
         else:
-            return r[0] in ("policy-rematch", "pre-id-default-policy", "traceoptions",
-                            "default-policy", "stateful-firewall-rule-set")  # fmt: skip
+            return r[0] in (
+                "policy-rematch",
+                "pre-id-default-policy",
+                "traceoptions",
+                "default-policy",
+                "stateful-firewall-rule-set",
+            )
         if s.inactive_at is not None:
             if s.inactive_at <= depth:
                 pol.enabled = False
@@ -932,8 +972,8 @@ class _Junos:
                 return True
         if not rest:
             return True
-        if rest[0] == "match" and len(rest) >= 3:
-            key, val = rest[1], rest[2]
+        if rest[0] == "match" and len(rest) >= 2:
+            key, val = rest[1], rest[2] if len(rest) > 2 else ""
             pol.ref_lines.setdefault(val, s.line)
             if key == "source-address":
                 pol.src.append(val)
@@ -952,13 +992,13 @@ class _Junos:
             elif key in ("dynamic-application", "url-category"):
                 if val not in ("any", "none"):
                     pol.unresolved.append(f"{key} {val}")
-                    self.warn(s.line, f"policy {pol.name}: {key} {val} is not modelled",
-                                  matters=True)  # fmt: skip
+                    self.warn(
+                        s.line, f"policy {pol.name}: {key} {val} is not modelled", matters=True
+                    )
             elif key in ("source-identity", "source-end-user-profile"):
                 if val != "any":
                     pol.unresolved.append(f"{key} {val}")
-                    self.warn(s.line, f"policy {pol.name}: {key} is not modelled",
-                                  matters=True)  # fmt: skip
+                    self.warn(s.line, f"policy {pol.name}: {key} is not modelled", matters=True)
             else:
                 return False
             return True
@@ -1002,8 +1042,14 @@ class _Junos:
                     if len(r) >= 4 and r[2] == "port" and r[3].isdigit():
                         pool["port"] = int(r[3])
                 return True
-            return r[0] in ("port", "routing-instance", "description", "overflow-pool",
-                            "address-persistent", "host-address-base")  # fmt: skip
+            return r[0] in (
+                "port",
+                "routing-instance",
+                "description",
+                "overflow-pool",
+                "address-persistent",
+                "host-address-base",
+            )
         if w[3] == "rule-set" and len(w) >= 6:
             rs = self.nat_sets.setdefault(
                 (kind, w[4]), _NatRuleSet(kind=kind, name=w[4], line=s.line)
@@ -1044,10 +1090,25 @@ class _Junos:
             attrs = app.setdefault(term, {})
             while r:
                 key = r[0]
-                if key in ("protocol", "destination-port", "source-port", "icmp-type",
-                           "icmp-code", "icmp6-type", "icmp6-code", "inactivity-timeout",
-                           "application-protocol", "rpc-program-number", "uuid", "alg",
-                           "ether-type") and len(r) >= 2:  # fmt: skip
+                if (
+                    key
+                    in (
+                        "protocol",
+                        "destination-port",
+                        "source-port",
+                        "icmp-type",
+                        "icmp-code",
+                        "icmp6-type",
+                        "icmp6-code",
+                        "inactivity-timeout",
+                        "application-protocol",
+                        "rpc-program-number",
+                        "uuid",
+                        "alg",
+                        "ether-type",
+                    )
+                    and len(r) >= 2
+                ):
                     attrs[key] = r[1]
                     r = r[2:]
                 elif key == "description":
@@ -1094,10 +1155,25 @@ class _Junos:
         if rest[0] == "next-table" and len(rest) >= 2:
             r["table"] = rest[1]
             return True
-        return rest[0] in ("install", "no-install", "readvertise", "no-readvertise", "retain",
-                           "no-retain", "passive", "active", "tag", "tag2", "metric", "resolve",
-                           "as-path", "community", "no-resolve", "bfd-liveness-detection",
-                           "description")  # fmt: skip
+        return rest[0] in (
+            "install",
+            "no-install",
+            "readvertise",
+            "no-readvertise",
+            "retain",
+            "no-retain",
+            "passive",
+            "active",
+            "tag",
+            "tag2",
+            "metric",
+            "resolve",
+            "as-path",
+            "community",
+            "no-resolve",
+            "bfd-liveness-detection",
+            "description",
+        )
 
     def _instance(self, s: Stmt) -> bool:
         w = s.words
@@ -1114,8 +1190,15 @@ class _Junos:
             return True
         if w[2] == "routing-options":
             return self._routing(s, w[1], w[3:])
-        return w[2] in ("protocols", "route-distinguisher", "vrf-target", "vrf-import",
-                        "vrf-export", "description", "vrf-table-label")  # fmt: skip
+        return w[2] in (
+            "protocols",
+            "route-distinguisher",
+            "vrf-target",
+            "vrf-import",
+            "vrf-export",
+            "description",
+            "vrf-table-label",
+        )
 
     # -- snmp / firewall ---------------------------------------------------------------------
 
@@ -1331,8 +1414,7 @@ class _Junos:
             if inline is not None:  # a literal prefix (NAT rules accept them)
                 nets.append(inline)
                 return
-            self.warn(line, f"address {name!r} is not defined in the address book",
-                          matters=True)  # fmt: skip
+            self.warn(line, f"address {name!r} is not defined in the address book", matters=True)
             unres.append(name)
             return
         seen = seen | {name}
@@ -1350,8 +1432,11 @@ class _Junos:
                 self._expand(value, books, nets, unres, eline, seen)
             else:
                 unres.append(f"{kind}:{value}")
-                self.warn(eline, f"address {name!r} ({kind} {value}) cannot be resolved "
-                              "offline", matters=True)  # fmt: skip
+                self.warn(
+                    eline,
+                    f"address {name!r} ({kind} {value}) cannot be resolved offline",
+                    matters=True,
+                )
 
     # applications -----------------------------------------------------------------------
 
@@ -1380,8 +1465,9 @@ class _Junos:
                 svc = _app_term(term, name)
                 if svc is None:
                     unres.append(name)
-                    self.warn(self.app_lines[name], f"application {name!r} not understood",
-                                  matters=True)  # fmt: skip
+                    self.warn(
+                        self.app_lines[name], f"application {name!r} not understood", matters=True
+                    )
                 else:
                     out.append(svc)
             return
@@ -1389,8 +1475,11 @@ class _Junos:
             out.extend(PREDEFINED_APPLICATIONS[name])
             return
         unres.append(name)
-        what = "predefined application not in netaudit's table" if name.startswith("junos-") \
-            else "application is not defined"  # fmt: skip
+        what = (
+            "predefined application not in netaudit's table"
+            if name.startswith("junos-")
+            else "application is not defined"
+        )
         self.warn(line, f"{name!r}: {what}", matters=True)
 
     # policy -------------------------------------------------------------------------------
@@ -1686,10 +1775,14 @@ class _Junos:
                     for fname, fline in lst:
                         f = filters.get(f"{fam}:{fname}")
                         if f is None:
-                            self.warn(fline, f"firewall filter {fname!r} ({fam}) is not "
-                                          "defined", matters=True)  # fmt: skip
-                            f = Filter(name=fname, kind=FilterKind.ACL, rules=(),
-                                       span=self.span(fline))  # fmt: skip
+                            self.warn(
+                                fline,
+                                f"firewall filter {fname!r} ({fam}) is not defined",
+                                matters=True,
+                            )
+                            f = Filter(
+                                name=fname, kind=FilterKind.ACL, rules=(), span=self.span(fline)
+                            )
                             filters[f"{fam}:{fname}"] = f
                         got.append(f)
                     if len(got) == 1:
@@ -1771,8 +1864,10 @@ class _Junos:
         for v in c.get("icmp-code-except", []):
             except_svcs.extend(ServiceMatch(icmp_code=t) for t in _icmp_types(v))
         for v in c.get("protocol-except", []):
-            except_svcs.extend(ServiceMatch(protocol=_PROTOCOLS.get(p, int(p) if p.isdigit()
-                                                                    else -1)) for p in v.split())  # fmt: skip
+            except_svcs.extend(
+                ServiceMatch(protocol=_PROTOCOLS.get(p, int(p) if p.isdigit() else -1))
+                for p in v.split()
+            )
         for key, which in (("source-port-except", "src"), ("destination-port-except", "dst")):
             ranges = _fw_ports(c.get(key, []))
             if ranges:
@@ -1786,8 +1881,11 @@ class _Junos:
             if k not in _FW_FROM:
                 unres.append(f"from {k}")
         if unres:
-            self.warn(term.line, f"filter {fname} term {term.name}: {', '.join(unres)} "
-                          "not modelled", matters=True)  # fmt: skip
+            self.warn(
+                term.line,
+                f"filter {fname} term {term.name}: {', '.join(unres)} not modelled",
+                matters=True,
+            )
         action: Action | None = None
         log = False
         for a in term.actions:
@@ -1803,8 +1901,9 @@ class _Junos:
                 return []  # "next term": not terminating, nothing decided here
             action = Action.PERMIT  # a term without a terminating action accepts (Junos docs)
 
-        def services(ports_src: tuple[PortRange, ...] | None,
-                     ports_dst: tuple[PortRange, ...] | None) -> tuple[ServiceMatch, ...]:  # fmt: skip
+        def services(
+            ports_src: tuple[PortRange, ...] | None, ports_dst: tuple[PortRange, ...] | None
+        ) -> tuple[ServiceMatch, ...]:
             out: list[ServiceMatch] = []
             for p in protos:
                 for t in itypes or [None]:

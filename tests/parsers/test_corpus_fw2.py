@@ -93,8 +93,10 @@ def test_asa_corpus() -> None:
     assert files
     total, understood, rows = _measure(files, cisco_asa.parse, _asa_relevant)
     share = understood / total
-    print(f"\nASA corpus: {len(files)} files, security-relevant lines {understood}/{total}"
-          f" = {share:.1%}")  # fmt: skip
+    print(
+        f"\nASA corpus: {len(files)} files, security-relevant lines {understood}/{total}"
+        f" = {share:.1%}"
+    )
     print("\n".join(rows))
     assert share >= ASA_MIN_SHARE
     for p in files:
@@ -106,8 +108,10 @@ def test_junos_corpus() -> None:
     assert files
     total, understood, rows = _measure(files, juniper_junos.parse, _junos_relevant)
     share = understood / total
-    print(f"\nJunos corpus: {len(files)} files, security-relevant lines {understood}/{total}"
-          f" = {share:.1%}")  # fmt: skip
+    print(
+        f"\nJunos corpus: {len(files)} files, security-relevant lines {understood}/{total}"
+        f" = {share:.1%}"
+    )
     print("\n".join(rows))
     assert share >= JUNOS_MIN_SHARE
     for p in files:

@@ -349,3 +349,59 @@ def test_apply_groups_is_flagged() -> None:
     )
     assert any(w.matters and "apply-groups" in w.message for w in dev.warnings)
     assert dev.coverage.unrecognized
+
+
+def test_excluded_addresses_all_except_and_inactive_block_in_braces() -> None:
+    text = """\
+interfaces {
+    ge-0/0/0 { unit 0 { family inet { address 10.0.0.1/24; } } }
+    ge-0/0/1 { unit 0 { family inet { address 10.0.1.1/24; } } }
+}
+system { services { telnet; ssh; } }
+security {
+    address-book {
+        global {
+            address BAD 10.0.0.66/32;
+        }
+    }
+    zones {
+        security-zone a {
+            host-inbound-traffic { system-services { all; telnet { except; } } }
+            interfaces { ge-0/0/0.0; }
+        }
+        security-zone b { interfaces { ge-0/0/1.0; } }
+    }
+    policies {
+        from-zone a to-zone b {
+            policy NOT-BAD {
+                match {
+                    source-address BAD;
+                    source-address-excluded;
+                    destination-address any;
+                    application any;
+                }
+                then { permit; }
+            }
+        }
+        inactive: from-zone b to-zone a {
+            policy BACK { match { source-address any; destination-address any;
+                application any; } then { permit; } }
+        }
+    }
+}
+"""
+    dev = junos.parse(text, source="t.conf")
+    assert dev.coverage.share == 1.0, dev.coverage.unrecognized
+    assert decide(dev, "ge-0/0/0.0", "ge-0/0/1.0", _pkt("10.0.0.5", "10.0.1.5"))[0] is (
+        Action.PERMIT
+    )
+    assert decide(dev, "ge-0/0/0.0", "ge-0/0/1.0", _pkt("10.0.0.66", "10.0.1.5"))[0] is (
+        Action.DENY
+    )
+    assert decide(dev, "ge-0/0/1.0", "ge-0/0/0.0", _pkt("10.0.1.5", "10.0.0.5")) == (
+        Action.DENY,
+        "default",
+    )
+    svc = {s.protocol: s for s in dev.mgmt.services}
+    assert svc["ssh"].interfaces == frozenset({"ge-0/0/0.0"})
+    assert svc["telnet"].interfaces == frozenset()
