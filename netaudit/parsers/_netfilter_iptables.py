@@ -7,6 +7,7 @@ forms ``iptables-save`` prints (``! -s``, ``-m tcp --dport a:b``, ``[p:b]`` coun
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import re
 import shlex
 from collections.abc import Callable
@@ -541,7 +542,7 @@ def _set_family(tbl: Table, pending: list[tuple[int, list[str]]], header: int | 
         fam = 4
         addr_opts = ("-s", "-d", "--source", "--destination", "--src", "--dst")
         for _, toks in pending:
-            addrs = [v for o, v in zip(toks, toks[1:], strict=False) if o in addr_opts]
+            addrs = [v for o, v in itertools.pairwise(toks) if o in addr_opts]
             if any(":" in a for a in addrs) or any(
                 t in ("icmpv6", "ipv6-icmp", "--icmpv6-type") for t in toks
             ):

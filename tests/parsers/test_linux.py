@@ -437,8 +437,8 @@ class GRule:
         if self.icmp_type is not None:
             out.append(f"-m icmp --icmp-type {self.icmp_type}")
         if self.iprange:
-            lo, hi, n = self.iprange
-            out.append(f"-m iprange {neg(n)}--src-range {lo}-{hi}")
+            first, last, n = self.iprange
+            out.append(f"-m iprange {neg(n)}--src-range {first}-{last}")
         if self.ctstate:
             states, n = self.ctstate
             out.append(f"-m conntrack {neg(n)}--ctstate {','.join(sorted(states))}")
@@ -514,6 +514,12 @@ def random_rule(rng: random.Random, chain: str, targets: list[str], *, ct: bool 
             rng.sample(["NEW", "ESTABLISHED", "RELATED", "INVALID"], rng.randint(1, 2))
         )
         kw["ctstate"] = (states, rng.random() < 0.2)
+    src, dst = kw.get("src"), kw.get("dst")
+    multi = any(isinstance(a, tuple) and len(a[0]) > 1 for a in (src, dst))
+    if multi:  # iptables: "! not allowed with multiple source or destination IP addresses"
+        for key in ("src", "dst"):
+            if kw.get(key):
+                kw[key] = (kw[key][0], False)  # type: ignore[index]
     target = rng.choice(targets)
     goto = target not in ("ACCEPT", "DROP", "REJECT", "RETURN") and rng.random() < 0.3
     return GRule(chain=chain, target=target, goto=goto, **kw)  # type: ignore[arg-type]
@@ -569,8 +575,8 @@ def literal_match(r: GRule, p: Packet, i: str, o: str) -> bool:
     if r.icmp_type is not None:
         checks.append(p.icmp_type == r.icmp_type)
     if r.iprange:
-        lo, hi, n = r.iprange
-        inside = int(ipaddress.ip_address(lo)) <= int(p.src) <= int(ipaddress.ip_address(hi))
+        first, last, n = r.iprange
+        inside = int(ipaddress.ip_address(first)) <= int(p.src) <= int(ipaddress.ip_address(last))
         checks.append(inside != n)
     if r.ctstate:
         states, n = r.ctstate
