@@ -19,6 +19,7 @@ problems) or ``None`` when the syntax is not understood (the caller then marks t
 from __future__ import annotations
 
 import ipaddress
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -283,21 +284,58 @@ def port_number(word: str, protocol: int | None) -> int | None:
     return ports_for(protocol).get(word)
 
 
-def _ip4(word: str) -> ipaddress.IPv4Address | None:
-    if word.count(".") != 3:
+_V4_CACHE: dict[str, int] = {}
+_NET_CACHE: dict[int, ipaddress.IPv4Network] = {}
+_WILDCARD_CACHE: dict[tuple[int, int], tuple[IPNetwork, ...] | None] = {}
+
+
+_AM_CACHE: dict[tuple[int, str, str], tuple[AddressMatch, int]] = {}
+_SVC_CACHE: dict[tuple[object, ...], ServiceMatch] = {}
+
+
+def clear_caches() -> None:
+    """Forget memoized addresses (each parse starts cold, so timings stay honest)."""
+    _AM_CACHE.clear()
+    _SVC_CACHE.clear()
+    _V4_CACHE.clear()
+    _NET_CACHE.clear()
+    _WILDCARD_CACHE.clear()
+
+
+def v4int(word: str) -> int | None:
+    """A dotted-quad IPv4 address as an int, or ``None`` when ``word`` is not one.
+
+    Hand-rolled (with a memo) because ACL parsing is dominated by address parsing: the C
+    ``inet_aton`` does the work once the word is known to be four plain decimal octets
+    (it would also read hex, octal and short forms, which are ruled out first).
+    """
+    n = _V4_CACHE.get(word)
+    if n is not None:
+        return n
+    if word.count(".") != 3 or not word.replace(".", "").isdigit() or not word.isascii():
         return None
-    try:
-        return ipaddress.IPv4Address(word)
-    except ValueError:
-        return None
+    parts = word.split(".")
+    for part in parts:
+        if not part or len(part) > 3 or (part[0] == "0" and len(part) > 1) or int(part) > 255:
+            return None
+    n = int.from_bytes(socket.inet_aton(word), "big")
+    _V4_CACHE[word] = n
+    return n
+
+
+def net4(value: int, plen: int) -> ipaddress.IPv4Network:
+    """The IPv4 network ``value/plen`` (host bits must be clear), memoized."""
+    key = (value << 6) | plen
+    net = _NET_CACHE.get(key)
+    if net is None:
+        net = ipaddress.IPv4Network((value, plen))
+        _NET_CACHE[key] = net
+    return net
 
 
 def is_ipv4(word: str) -> bool:
     """Whether ``word`` is a dotted-quad IPv4 address."""
-    return _ip4(word) is not None
-
-
-_WILDCARD_CACHE: dict[tuple[str, str], tuple[IPNetwork, ...] | None] = {}
+    return v4int(word) is not None
 
 
 def wildcard_networks(address: str, wildcard: str) -> tuple[IPNetwork, ...] | None:
@@ -311,31 +349,41 @@ def wildcard_networks(address: str, wildcard: str) -> tuple[IPNetwork, ...] | No
     Raises:
         ValueError: either word is not a dotted quad.
     """
-    key = (address, wildcard)
+    addr = v4int(address)
+    wc = v4int(wildcard)
+    if addr is None or wc is None:
+        raise ValueError(f"{address} {wildcard}")
+    return wildcard_int(addr, wc)
+
+
+def wildcard_int(addr: int, wc: int) -> tuple[IPNetwork, ...] | None:
+    """:func:`wildcard_networks` on integers."""
+    key = (addr, wc)
     if key in _WILDCARD_CACHE:
         return _WILDCARD_CACHE[key]
-    addr = int(ipaddress.IPv4Address(address))
-    wc = int(ipaddress.IPv4Address(wildcard))
     base = addr & ~wc & 0xFFFFFFFF
-    run = 0
-    while run < 32 and (wc >> run) & 1:
-        run += 1
-    bits = [b for b in range(run, 32) if (wc >> b) & 1]
     result: tuple[IPNetwork, ...] | None
-    if 1 << len(bits) > MAX_WILDCARD_NETWORKS:
-        result = None
+    if (wc & (wc + 1)) == 0:
+        # Contiguous (the common case): one prefix.
+        result = (net4(base, 32 - wc.bit_length()),)
     else:
-        nets: list[IPNetwork] = []
-        for combo in range(1 << len(bits)):
-            value = base
-            for j, b in enumerate(bits):
-                if (combo >> j) & 1:
-                    value |= 1 << b
-            nets.append(ipaddress.IPv4Network((value, 32 - run)))
-        nets.sort()
-        result = tuple(nets)
-    if len(_WILDCARD_CACHE) < 65536:
-        _WILDCARD_CACHE[key] = result
+        run = 0
+        while run < 32 and (wc >> run) & 1:
+            run += 1
+        bits = [b for b in range(run, 32) if (wc >> b) & 1]
+        if 1 << len(bits) > MAX_WILDCARD_NETWORKS:
+            result = None
+        else:
+            nets: list[IPNetwork] = []
+            for combo in range(1 << len(bits)):
+                value = base
+                for j, b in enumerate(bits):
+                    if (combo >> j) & 1:
+                        value |= 1 << b
+                nets.append(net4(value, 32 - run))
+            nets.sort()
+            result = tuple(nets)
+    _WILDCARD_CACHE[key] = result
     return result
 
 
@@ -568,8 +616,33 @@ def _address(
     w = words[i]
     if w == "any":
         return (ANY_V6 if syntax.family == 6 else ANY_V4), i + 1
+    key = (syntax.family, w, words[i + 1] if i + 1 < len(words) else "")
+    hit = _AM_CACHE.get(key)
+    if hit is not None:
+        return hit[0], i + hit[1]
+    n_problems = len(problems)
+    am, j = _address_uncached(words, i, syntax, groups, problems)
+    if len(problems) == n_problems and w not in ("object-group", "addrgroup"):
+        _AM_CACHE[key] = (am, j - i)
+    return am, j
+
+
+def _address_uncached(
+    words: Sequence[str],
+    i: int,
+    syntax: AceSyntax,
+    groups: ObjectGroups,
+    problems: list[tuple[str, bool]],
+) -> tuple[AddressMatch, int]:
+    w = words[i]
     if w == "host":
-        return AddressMatch(networks=(ipaddress.ip_network(words[i + 1]),)), i + 2
+        h = words[i + 1]
+        if syntax.family == 4:
+            n = v4int(h)
+            if n is None:
+                raise ValueError(h)
+            return AddressMatch(networks=(net4(n, 32),)), i + 2
+        return AddressMatch(networks=(ipaddress.IPv6Network(h),)), i + 2
     if w in ("object-group", "addrgroup"):
         am = groups.network(words[i + 1])
         if am.unresolved:
@@ -580,10 +653,12 @@ def _address(
         if net.version != syntax.family:
             raise ValueError(w)
         return AddressMatch(networks=(net,)), i + 1
-    if syntax.family == 4 and is_ipv4(w):
+    addr = v4int(w) if syntax.family == 4 else None
+    if addr is not None:
         nxt = words[i + 1] if i + 1 < len(words) else ""
-        if is_ipv4(nxt):
-            nets = wildcard_networks(w, nxt)
+        wc = v4int(nxt)
+        if wc is not None:
+            nets = wildcard_int(addr, wc)
             if nets is None:
                 problems.append(
                     (
@@ -596,7 +671,7 @@ def _address(
             return AddressMatch(networks=nets), i + 2
         if syntax.standard:
             # A standard entry with a bare address means that host (IOS reference).
-            return AddressMatch(networks=(ipaddress.IPv4Network(w),)), i + 1
+            return AddressMatch(networks=(net4(addr, 32),)), i + 1
     raise ValueError(f"address {w!r}")
 
 
@@ -736,16 +811,19 @@ def _parse_ace(words: Sequence[str], syntax: AceSyntax, groups: ObjectGroups) ->
         if svc_group:
             services = svc_from_group
         else:
-            services = (
-                ServiceMatch(
+            skey = (protocol, sports, dports, icmp_type, icmp_code, established)
+            svc = _SVC_CACHE.get(skey)
+            if svc is None:
+                svc = ServiceMatch(
                     protocol=protocol,
                     src_ports=sports,
                     dst_ports=dports,
                     icmp_type=icmp_type,
                     icmp_code=icmp_code,
                     established=established,
-                ),
-            )
+                )
+                _SVC_CACHE[skey] = svc
+            services = (svc,)
     match = Match(src=src, dst=dst, services=services, unresolved=tuple(unresolved))
     if syntax.standard:
         rest = list(words[i:])
