@@ -232,6 +232,11 @@ ICMPV6_MESSAGES: dict[str, tuple[int, int | None]] = {
 
 LOG_WORDS = frozenset({"log", "log-input"})
 
+IGMP_TYPES = frozenset(
+    {"dvmrp", "host-query", "host-report", "pim", "trace", "v2-leave", "v2-report", "v3-report"}
+)
+"""IGMP message keywords; the header space has no IGMP type field."""
+
 TCP_FLAG_WORDS = frozenset({"ack", "fin", "psh", "rst", "syn", "urg", "match-all", "match-any"})
 """TCP flag matches other than ``established``: a subset the header space cannot express."""
 
@@ -260,6 +265,7 @@ UNMODELLED_QUALIFIERS: dict[str, int] = {
     "vlan": 1,
     "ingress_interface": 1,
     "udf": 2,
+    "tcp-flags-mask": 1,
     "nve": 2,
 }
 
@@ -648,6 +654,9 @@ def _address_uncached(
         if am.unresolved:
             problems.append((f"undefined object-group {words[i + 1]}", True))
         return am, i + 2
+    if syntax.family == 6 and syntax.allow_prefix and ":" in w and "/" not in w:
+        # NX-OS accepts a bare IPv6 address for a single host.
+        return AddressMatch(networks=(ipaddress.IPv6Network(w),)), i + 1
     if "/" in w and (syntax.allow_prefix or syntax.family == 6):
         net = parse_prefix(w)
         if net.version != syntax.family:
@@ -770,6 +779,10 @@ def _parse_ace(words: Sequence[str], syntax: AceSyntax, groups: ObjectGroups) ->
         icmp_code: int | None = None
         if protocol in (PROTO_ICMP, PROTO_ICMPV6):
             icmp_type, icmp_code, i = _icmp(words, i, syntax.family)
+        if protocol == 2 and i < len(words) and (words[i] in IGMP_TYPES or words[i].isdigit()):
+            unresolved.append(f"igmp {words[i]}")
+            problems.append((f"IGMP type '{words[i]}' is not modelled", True))
+            i += 1
         established = False
         rest = list(words[i:])
         j = 0

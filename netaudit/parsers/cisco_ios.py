@@ -43,7 +43,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from netaudit.model import (
     DEFAULT_COMMUNITIES,
@@ -910,7 +910,9 @@ class _Parser:
         return out
 
     platform = PLATFORM
-    handlers: ClassVar[dict[str, Callable[[_Parser, _Node, list[str]], None]]] = {}
+    handlers: ClassVar[dict[str, Callable[[Any, _Node, list[str]], None]]] = {}
+    acl_misc: ClassVar[frozenset[str]] = frozenset({"statistics", "exit"})
+    """Words inside an ACL block that carry nothing the model needs."""
     ignored_top: ClassVar[frozenset[str]] = frozenset()
 
     def _top(self, node: _Node) -> None:
@@ -1270,7 +1272,7 @@ class _Parser:
 
     def _vlan(self, node: _Node, words: list[str]) -> None:
         ctx = self.ctx
-        if len(words) >= 2 and words[1] in (
+        if len(words) >= 2 and words[1].lower() in (
             "internal",
             "dot1q",
             "access-map",
@@ -1309,6 +1311,8 @@ class _Parser:
                 "mtu",
                 "exit",
                 "media",
+                "vn-segment",
+                "mode",
             ):
                 ctx.ok(child.line)
             else:
@@ -1420,7 +1424,7 @@ class _Parser:
             elif w0 == "no" and len(words) == 2 and words[1].isdigit():
                 acl.remove(int(words[1]))
                 ctx.ok(child.line)
-            elif w0 in ("statistics", "exit"):
+            elif w0 in self.acl_misc:
                 ctx.ok(child.line)
             else:
                 ctx.unknown(child.line)
@@ -1616,6 +1620,23 @@ class _Parser:
             if w1 == "shutdown" and n == 2:
                 itf.enabled = True
                 return True
+            if w1 == "switchport" and n > 2:
+                # "no switchport <setting>" puts one setting back to its default.
+                return words[2] in (
+                    "access",
+                    "trunk",
+                    "block",
+                    "host",
+                    "monitor",
+                    "dot1q",
+                    "priority",
+                    "nonegotiate",
+                    "port-security",
+                    "voice",
+                    "mode",
+                    "protected",
+                    "autostate",
+                )
             if w1 == "switchport" and n == 2:
                 itf.mode = SwitchportMode.ROUTED
                 itf.switchport = False
@@ -2087,6 +2108,11 @@ def parse(text: str, *, source: str, name: str = "") -> DeviceConfig:
     Never raises on odd input: what is not understood is reported in the coverage and as
     warnings, and a partial model is returned.
     """
+    return _run(_Parser, text, source=source, name=name)
+
+
+def _run(parser: type[_Parser], text: str, *, source: str, name: str) -> DeviceConfig:
+    """Run one IOS-family parser class over ``text`` (shared with the NX-OS parser)."""
     clear_caches()
     # The parse allocates hundreds of thousands of small acyclic objects; the cyclic collector
     # would rescan them again and again (measured: ~3x slower on 20,000 lines).
@@ -2094,9 +2120,9 @@ def parse(text: str, *, source: str, name: str = "") -> DeviceConfig:
     gc.disable()
     try:
         ctx = ParseContext(source=source, text=text)
-        parser = _Parser(ctx)
-        parser.run()
-        return parser.build(name, source)
+        p = parser(ctx)
+        p.run()
+        return p.build(name, source)
     finally:
         if was_enabled:
             gc.enable()
