@@ -847,6 +847,8 @@ class _Parser:
 
     def _check_truncation(self, roots: list[_Node]) -> None:
         """A full ``show running-config`` ends with ``end``; warn when it does not."""
+        if not self.expects_end:
+            return
         full = any(r.text.startswith(("Current configuration", "version ")) for r in roots[:40])
         if full and roots and roots[-1].text != "end":
             self.ctx.warn(
@@ -911,6 +913,11 @@ class _Parser:
 
     platform = PLATFORM
     handlers: ClassVar[dict[str, Callable[[Any, _Node, list[str]], None]]] = {}
+    implicit_nd: ClassVar[bool] = True
+    """IPv6 ACLs permit ND (nd-na, nd-ns) before the implicit deny (IOS yes, NX-OS no)."""
+    expects_end: ClassVar[bool] = True
+    """A full running-config ends with ``end`` (IOS yes, NX-OS no)."""
+    undefined_acl_note: ClassVar[str] = "IOS passes all packets"
     acl_misc: ClassVar[frozenset[str]] = frozenset({"statistics", "exit"})
     """Words inside an ACL block that carry nothing the model needs."""
     ignored_top: ClassVar[frozenset[str]] = frozenset()
@@ -1801,7 +1808,7 @@ class _Parser:
                 ctx.warn(
                     b.span.line,
                     f"{b.interface}: access-group references undefined ACL {b.filter};"
-                    " IOS passes all packets (recorded as a synthetic permit-all filter)",
+                    f" {self.undefined_acl_note} (recorded as a synthetic permit-all filter)",
                     matters=True,
                 )
                 family = "ipv6" if "traffic-filter" in b.span.text else "ipv4"
@@ -1854,7 +1861,7 @@ class _Parser:
             # An applied ACL with no entries passes everything (IOS ACL overview).
             default = Action.PERMIT
             extras["empty"] = True
-        elif acl.family == 6:
+        elif acl.family == 6 and self.implicit_nd:
             # IOS appends "permit icmp any any nd-na / nd-ns" before the implicit deny.
             for msg, typ in (("nd-na", 136), ("nd-ns", 135)):
                 rules.append(

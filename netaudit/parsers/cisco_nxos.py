@@ -340,6 +340,9 @@ class _NxParser(_Parser):
     platform = PLATFORM
 
     acl_misc = frozenset({"statistics", "exit", "fragments", "ignore"})
+    implicit_nd = False
+    expects_end = False
+    undefined_acl_note = "assumed to pass all packets, as on IOS"
 
     def __init__(self, ctx: ParseContext) -> None:
         super().__init__(ctx)
