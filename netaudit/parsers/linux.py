@@ -54,13 +54,12 @@ Exactness notes (tested against a real kernel in tests/parsers/test_linux_ground
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from netaudit.model import (
     Action,
     DeviceConfig,
-    Direction,
     Filter,
     FilterKind,
     Interface,
@@ -70,7 +69,6 @@ from netaudit.model import (
     MgmtService,
     NatKind,
     NatRule,
-    Route,
     Rule,
 )
 from netaudit.parsers import _netfilter_host as host
@@ -101,8 +99,6 @@ _MGMT_PORTS: dict[str, tuple[int, int]] = {
 }
 _HOOK_ORDER = {"prerouting": 0, "input": 1, "forward": 1, "output": 1, "postrouting": 2}
 _NFT_TABLE = re.compile(r"^table\s+(ip|ip6|inet|arp|bridge|netdev)\s+\S+\s*\{\s*$")
-
-__all__ = ["Direction", "detect", "parse"]
 
 
 def detect(text: str) -> int:
@@ -310,9 +306,11 @@ def _has(fl: Flattened, hooks: Sequence[str]) -> bool:
     return bool(fl.items) or fl.policy_line > 0
 
 
-def _nat_rules(path: object, ctx: ParseContext) -> tuple[NatRule, ...]:
+def _nat_rules(
+    path: Callable[[Sequence[str], int, bool], Flattened | None], ctx: ParseContext
+) -> tuple[NatRule, ...]:
+    """NAT rules of the prerouting, output and postrouting nat chains, in that order."""
     out: list[NatRule] = []
-    assert callable(path)
     for hooks in (("prerouting",), ("output",), ("postrouting",)):
         for fam in (4, 6):
             fl = path(hooks, fam, True)
@@ -422,6 +420,3 @@ def _offers(rule: Rule, proto: int, port: int) -> bool:
         if any(lo <= port <= hi for lo, hi in svc.dst_ports) and len(svc.dst_ports) <= 16:
             return True
     return False
-
-
-_ = Route
