@@ -1,0 +1,1 @@
+"""Tests of the check catalog: per-check pass/fail fixtures and the catalog meta-test."""

@@ -1,0 +1,186 @@
+"""Meta-test of the check catalog: every check has a unique ID, fixtures and documentation.
+
+The user documentation of a check is its metadata and docstring (``netaudit explain``), so
+they are tested like code: present in both languages, reachable from the CLI.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import checks
+from checks import BUILTIN, DuplicateCheckError, all_checks
+from checks.base import Check, CheckContext, CheckMeta
+from netaudit.cli import app
+from netaudit.result import Finding, Severity, Text
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ID_RE = re.compile(r"^[A-Z]{2,4}-\d{3}$")
+FOLDER_RE = re.compile(r"^(?P<check>[A-Z]{2,4}-\d{3})(?:-[a-z0-9-]+)?$")
+SUBJECT_PREFIXES = ("pass_", "fail_", "unknown_")
+IDS = [c.meta.id for c in BUILTIN]
+WIDE = {"COLUMNS": "240"}  # rich wraps at the terminal width; keep titles on one line
+
+
+def _squash(text: str) -> str:
+    """Without any whitespace: robust against rich wrapping Japanese text anywhere."""
+    return "".join(text.split())
+
+
+def test_ids_are_unique_and_well_formed() -> None:
+    """IDs look like ``MYN-001`` and no two built-ins share one."""
+    assert len(IDS) == len(set(IDS)), IDS
+    for cid in IDS:
+        assert ID_RE.match(cid), cid
+
+
+@pytest.mark.parametrize("check", BUILTIN, ids=IDS)
+def test_every_check_has_pass_and_fail_fixtures(check: Check) -> None:
+    """``fixtures/<ID>/`` with at least one ``pass_*`` and one ``fail_*`` device and a policy."""
+    folder = FIXTURES / check.meta.id
+    assert (folder / "policy.yaml").is_file(), folder
+    stems = [p.stem for p in folder.glob("*.cfg")]
+    assert any(s.startswith("pass_") for s in stems), stems
+    assert any(s.startswith("fail_") for s in stems), stems
+
+
+def test_every_fixture_folder_belongs_to_a_check_and_names_its_subjects() -> None:
+    """No orphan folders; every config is a ``pass_``/``fail_``/``unknown_`` subject."""
+    folders = [p for p in FIXTURES.iterdir() if p.is_dir()]
+    assert folders
+    for folder in folders:
+        m = FOLDER_RE.match(folder.name)
+        assert m and m["check"] in IDS, f"{folder.name} belongs to no built-in check"
+        assert (folder / "policy.yaml").is_file(), folder
+        for cfg in folder.iterdir():
+            if cfg.name == "policy.yaml":
+                continue
+            assert cfg.suffix == ".cfg" and cfg.stem.startswith(SUBJECT_PREFIXES), cfg
+
+
+@pytest.mark.parametrize("check", BUILTIN, ids=IDS)
+def test_every_check_is_documented(check: Check) -> None:
+    """Docstring first line starts with the ID; titles, basis, summary and fix are filled in."""
+    meta = check.meta
+    doc = (type(check).__doc__ or "").strip()
+    assert doc, f"{meta.id} has no docstring"
+    first = doc.splitlines()[0]
+    assert first.startswith(f"{meta.id}:"), first
+    assert len(first) > len(meta.id) + 10, "the first line says what the check verifies"
+    for text in (meta.title, meta.fix):
+        assert text.ja.strip() and text.en.strip(), meta
+        assert text.ja != text.en, "the Japanese text is a translation, not a copy"
+    assert meta.basis and all(b.strip() for b in meta.basis), meta
+    assert meta.summary_ja.strip(), meta
+    assert meta.family.strip(), meta
+    assert isinstance(meta.severity, Severity)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("check", BUILTIN, ids=IDS)
+def test_explain_prints_the_title(check: Check, lang: str) -> None:
+    """``netaudit explain ID --lang ja|en`` shows the title, basis and fix in that language."""
+    result = CliRunner().invoke(app, ["explain", check.meta.id, "--lang", lang], env=WIDE)
+    assert result.exit_code == 0, result.output
+    out = _squash(result.output)
+    assert check.meta.id in out
+    assert _squash(check.meta.title.get(lang)) in out
+    assert _squash(check.meta.fix.get(lang)) in out
+    assert _squash(check.meta.basis[0]) in out
+
+
+def test_explain_accepts_lower_case_and_refuses_unknown_ids() -> None:
+    """IDs are case-insensitive; an unknown ID is a usage error (exit 2)."""
+    runner = CliRunner()
+    ok = runner.invoke(app, ["explain", IDS[0].lower(), "--lang", "en"], env=WIDE)
+    assert ok.exit_code == 0, ok.output
+    bad = runner.invoke(app, ["explain", "ZZZ-999", "--lang", "en"], env=WIDE)
+    assert bad.exit_code == 2
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_checks_lists_every_id(lang: str) -> None:
+    """``netaudit checks`` lists every built-in check with its title."""
+    result = CliRunner().invoke(app, ["checks", "--lang", lang], env=WIDE)
+    assert result.exit_code == 0, result.output
+    out = _squash(result.output)
+    for c in BUILTIN:
+        assert c.meta.id in out
+        assert _squash(c.meta.title.get(lang)) in out
+
+
+# -- third-party checks through entry points ---------------------------------------------------
+
+
+class _ThirdParty:
+    """XYZ-001: a third-party check used to test registration (reports nothing)."""
+
+    def __init__(self, check_id: str = "XYZ-001") -> None:
+        self.meta = CheckMeta(
+            id=check_id,
+            family="test",
+            title=Text(ja="テスト用", en="For tests"),
+            severity=Severity.INFO,
+            basis=("test",),
+            summary_ja="テスト用のチェックです。",
+            fix=Text(ja="なし", en="none"),
+        )
+
+    def run(self, ctx: CheckContext) -> list[Finding]:
+        """Nothing to report."""
+        return []
+
+
+class _Shadow(_ThirdParty):
+    """MYN-001: a third-party check claiming a built-in ID."""
+
+    def __init__(self) -> None:
+        super().__init__(BUILTIN[1].meta.id)
+
+
+@dataclass(frozen=True)
+class _EntryPoint:
+    name: str
+    target: Any
+
+    def load(self) -> Any:
+        return self.target
+
+
+def _fake_entry_points(monkeypatch: pytest.MonkeyPatch, *eps: _EntryPoint) -> None:
+    def entry_points(*, group: str) -> tuple[_EntryPoint, ...]:
+        assert group == "netaudit.checks"
+        return eps
+
+    monkeypatch.setattr(checks, "entry_points", entry_points)
+
+
+def test_all_checks_appends_third_party_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A class or an instance under ``netaudit.checks`` comes after the built-ins."""
+    _fake_entry_points(
+        monkeypatch,
+        _EntryPoint("cls", _ThirdParty),
+        _EntryPoint("obj", _ThirdParty("XYZ-002")),
+    )
+    found = all_checks()
+    assert [c.meta.id for c in found] == [*IDS, "XYZ-001", "XYZ-002"]
+
+
+def test_all_checks_refuses_a_duplicate_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A third-party check may not shadow a built-in one."""
+    _fake_entry_points(monkeypatch, _EntryPoint("shadow", _Shadow))
+    with pytest.raises(DuplicateCheckError, match=BUILTIN[1].meta.id):
+        all_checks()
+
+
+def test_all_checks_refuses_two_plugins_with_one_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nor may two plugins share an ID."""
+    _fake_entry_points(monkeypatch, _EntryPoint("a", _ThirdParty), _EntryPoint("b", _ThirdParty()))
+    with pytest.raises(DuplicateCheckError, match="XYZ-001"):
+        all_checks()
