@@ -24,17 +24,19 @@ INTERNET_SIDE = frozenset({"internet", "internet_wan", "sec_cloud"})
 LGWAN_SIDE = frozenset({"lgwan", "lgwan_wan"})
 
 
-# Which (root) zone pairs each flow check watches. POL-001 takes every pair none of these
+# Which zone pairs each flow check watches (judged by their canonical root zones). POL-001 takes every pair none of these
 # claims, so every crossing the policy does not allow is reported by exactly one check.
 
 
 def pair_myn_internet(p: Policy, zf: str, zt: str) -> bool:
     """MYN-001: マイナンバー利用事務系 and the Internet side, either way."""
+    zf, zt = p.root(zf), p.root(zt)
     return (zf == "mynumber" and zt in INTERNET_SIDE) or (zt == "mynumber" and zf in INTERNET_SIDE)
 
 
 def pair_myn_other(p: Policy, zf: str, zt: str) -> bool:
     """MYN-002: マイナンバー利用事務系 and any zone not on the Internet side."""
+    zf, zt = p.root(zf), p.root(zt)
     if "mynumber" not in (zf, zt) or zf == zt:
         return False
     return (zt if zf == "mynumber" else zf) not in INTERNET_SIDE
@@ -42,21 +44,25 @@ def pair_myn_other(p: Policy, zf: str, zt: str) -> bool:
 
 def pair_lgwan_internet_wan(p: Policy, zf: str, zt: str) -> bool:
     """LGW-001: the LGWAN side to the Internet or the security cloud."""
+    zf, zt = p.root(zf), p.root(zt)
     return zf in LGWAN_SIDE and zt in ("internet_wan", "sec_cloud")
 
 
 def pair_internet_lgwan(p: Policy, zf: str, zt: str) -> bool:
     """LGW-002: the Internet side into the LGWAN side."""
+    zf, zt = p.root(zf), p.root(zt)
     return zf in INTERNET_SIDE and zt in LGWAN_SIDE
 
 
 def pair_lgwan_internet(p: Policy, zf: str, zt: str) -> bool:
     """LGW-003: the LGWAN side to the Internet segment."""
+    zf, zt = p.root(zf), p.root(zt)
     return zf in LGWAN_SIDE and zt == "internet"
 
 
 def pair_inbound(p: Policy, zf: str, zt: str) -> bool:
     """INT-002: the Internet into internal zones other than the two above."""
+    zf, zt = p.root(zf), p.root(zt)
     return zf == "internet_wan" and not p.is_external(zt) and zt not in ("mynumber", "lgwan")
 
 
@@ -71,23 +77,33 @@ CLAIMED_PAIRS = (
 
 
 def pair_unclaimed(p: Policy, zf: str, zt: str) -> bool:
-    """POL-001: every pair no specific check watches."""
-    return zf != zt and not any(claims(p, zf, zt) for claims in CLAIMED_PAIRS)
+    """POL-001: every pair no specific check watches, including a user-defined zone and its
+    parent or sibling (same canonical root: no specific check can tell them apart)."""
+    if zf == zt:
+        return False
+    return p.root(zf) == p.root(zt) or not any(claims(p, zf, zt) for claims in CLAIMED_PAIRS)
 
 
 PolicyEntry = AllowedFlow | SpecifiedCommunication | LboService
 
 
 def entry_set(a: NetworkAnalysis, entry: PolicyEntry, zone_from: str, zone_to: str) -> PacketSet:
-    """The packets one policy entry allows between two zones."""
+    """The packets one policy entry allows between two zones.
+
+    Empty ``src``/``dst`` of a flow or 特定通信 mean the whole zone. A breakout
+    (``lbo_services``) names its destinations; FQDNs cannot be matched against addresses in
+    configs, so an entry without ``dst`` allows no address here (see LGW-001's ``unknown``).
+    """
     p = a.policy
     space = a.space
-    src = (
-        space.src(p.addresses(getattr(entry, "src", [])))
-        if getattr(entry, "src", [])
-        else a.zone_src[zone_from]
-    )
-    dst = space.dst(p.addresses(entry.dst)) if entry.dst else a.zone_dst[zone_to]
+    src_refs = getattr(entry, "src", [])
+    src = space.src(p.addresses(src_refs)) if src_refs else a.zone_src[zone_from]
+    if entry.dst:
+        dst = space.dst(p.addresses(entry.dst))
+    elif isinstance(entry, LboService):
+        dst = space.empty
+    else:
+        dst = a.zone_dst[zone_to]
     return (
         src
         & a.zone_src[zone_from]
@@ -152,7 +168,7 @@ def evidence_of(
                     line=span.line,
                     text=span.text,
                     device=c.device,
-                    role=f"{role} ({s.what})",
+                    role=f"{role} ({s.what}{f', rule {s.rule.name}' if s.rule is not None and s.rule.name else ''})",
                 )
             )
     if not out:
@@ -199,6 +215,7 @@ def violation_findings(
     message: Callable[[Crossing, str], Text],
     policy_ref: PolicyRef,
     status_if_unresolved: Status = Status.UNKNOWN,
+    status: Status = Status.FAIL,
 ) -> Iterator[Finding]:
     """One finding per combination of deciding lines within ``violating``."""
     a = ctx.analysis
@@ -220,7 +237,7 @@ def violation_findings(
         yield Finding(
             check=meta.id,
             severity=meta.severity,
-            status=status_if_unresolved if unresolved else Status.FAIL,
+            status=status_if_unresolved if unresolved else status,
             title=meta.title,
             message=message(crossing, str(w)),
             device=crossing.device,
@@ -248,7 +265,7 @@ def violation_findings(
         yield Finding(
             check=meta.id,
             severity=meta.severity,
-            status=Status.FAIL,
+            status=status,
             title=meta.title,
             message=Text(
                 ja=f"{crossing.device}: さらに別の設定行の組み合わせでも通信が許可されています（省略）。例: {w}",
@@ -290,15 +307,20 @@ def pair_findings(
     select: Callable[[Policy, str, str], bool],
     sections: Iterable[str],
     message: Callable[[Crossing, str], Text],
+    status: Status = Status.FAIL,
 ) -> Iterator[Finding]:
-    """Findings for every crossing whose (root) zone pair ``select`` accepts, minus allowed."""
+    """Findings for every crossing whose zone pair ``select`` accepts, minus what is allowed.
+
+    ``status`` is the status of the findings (``unknown`` when the policy's allowance cannot
+    be evaluated against configs, as for FQDN-only breakouts).
+    """
     a = ctx.analysis
     p = a.policy
     secs = tuple(sections)
     cache: dict[tuple[str, str], PacketSet] = {}
     merged: dict[str, Finding] = {}
     for c in a.crossings:
-        if not select(p, p.root(c.zone_from), p.root(c.zone_to)):
+        if not select(p, c.zone_from, c.zone_to):
             continue
         key = (c.zone_from, c.zone_to)
         if key not in cache:
@@ -307,7 +329,7 @@ def pair_findings(
         if violating.is_empty():
             continue
         for f in violation_findings(
-            ctx, meta, c, violating, message=message, policy_ref=default_ref(p)
+            ctx, meta, c, violating, message=message, policy_ref=default_ref(p), status=status
         ):
             merged[f.fingerprint] = (
                 merge(merged[f.fingerprint], f) if f.fingerprint in merged else f

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from checks._flows import crossing_message, entry_set, evidence_of, pair_findings, pair_myn_other
 from checks.base import CheckContext, CheckMeta
-from netaudit.model import Rule
+from netaudit.policy import SpecifiedCommunication
+from netaudit.reach import Crossing
 from netaudit.result import Finding, PolicyRef, Severity, Status, Text, fingerprint
 
 BASIS_SPECIFIED = "特定通信（国が認めた通信）に限る [DOMAIN S1, S14]"
@@ -51,25 +52,13 @@ class UndeclaredMynumberFlow:
         )
 
 
-def _broad(rule: Rule) -> list[str]:
-    """What makes a rule broad: any source, any destination, any service."""
-    out: list[str] = []
-    m = rule.match
-    if m.src.negate or any(n.prefixlen == 0 for n in m.src.networks):
-        out.append("src any")
-    if m.dst.negate or any(n.prefixlen == 0 for n in m.dst.networks):
-        out.append("dst any")
-    if any(s.protocol is None and s.dst_ports is None and s.icmp_type is None for s in m.services):
-        out.append("service any")
-    return out
-
-
 class NarrowSpecified:
     """MYN-003: 特定通信 are narrow — specific hosts, specific destination, specific ports.
 
     Checked twice: the policy entry itself must name sources, destinations and services other
-    than ``any``; and every config rule that lets a declared 特定通信 through must not match
-    any source, any destination or any service.
+    than ``any``; and on every device path that carries a declared 特定通信, the config lines
+    that decide it must together allow nothing beyond the declared sources, destinations and
+    services (the difference is shown as an example packet).
     """
 
     meta = CheckMeta(
@@ -117,36 +106,57 @@ class NarrowSpecified:
             for i, sc in enumerate(p.data.specified_communications):
                 if (sc.from_, sc.to) != (c.zone_from, c.zone_to):
                     continue
-                through = c.packets & entry_set(a, sc, c.zone_from, c.zone_to)
-                w = through.witness()
-                if w is None:
-                    continue
-                steps = a.steps(c.device, c.in_interface, c.out_interface, w)
-                broad = [
-                    (s, _broad(s.rule)) for s in steps if s.rule is not None and _broad(s.rule)
-                ]
-                if not broad:
-                    continue
-                reasons = sorted({r for _, rs in broad for r in rs})
-                ev = evidence_of(a, c, [s for s, _ in broad], None)
-                yield Finding(
-                    check=self.meta.id,
-                    severity=self.meta.severity,
-                    status=Status.FAIL,
-                    title=self.meta.title,
-                    message=Text(
-                        ja=f"{c.device} で特定通信 {sc.id} を通すルールが広すぎます（{', '.join(reasons)}）。例: {w}",
-                        en=f"{c.device}: the rule carrying specified communication {sc.id} is too broad ({', '.join(reasons)}). Example: {w}",
-                    ),
-                    device=c.device,
-                    zone_from=c.zone_from,
-                    zone_to=c.zone_to,
-                    example_flow=w.to_json(),
-                    evidence=ev,
-                    policy_ref=PolicyRef(
-                        file=p.file, line=p.line("specified_communications", i), id=sc.id
-                    ),
-                    basis=self.meta.basis,
-                    path=(f"{c.device}:{c.in_interface}->{c.out_interface}",),
-                    fingerprint=fingerprint(self.meta.id, c.device, sc.id, *(e.text for e in ev)),
-                )
+                yield from self._path(ctx, c, i, sc)
+
+    def _path(
+        self, ctx: CheckContext, c: Crossing, index: int, sc: SpecifiedCommunication
+    ) -> Iterator[Finding]:
+        """Is the combination of lines that carries ``sc`` on this path wider than declared?
+
+        The packets decided by the same lines as the declared traffic are compared with the
+        declaration dimension by dimension, so an outbound ``permit ip any any`` behind a
+        host-to-host inbound rule is not "too broad": together they are narrow.
+        """
+        a = ctx.analysis
+        p = a.policy
+        declared = entry_set(a, sc, c.zone_from, c.zone_to)
+        w = (c.packets & declared).witness()
+        if w is None:
+            return
+        steps = a.steps(c.device, c.in_interface, c.out_interface, w)
+        rules = [s.rule for s in steps if s.rule is not None]
+        region = c.packets
+        for r in rules:
+            region = region & a.space.rule(r)
+        space = a.space
+        dims = {
+            "src": region - space.src(p.addresses(sc.src)) if sc.src else space.empty,
+            "dst": region - space.dst(p.addresses(sc.dst)) if sc.dst else space.empty,
+            "service": region - space.services(p.services(sc.services)),
+        }
+        wider = [name for name, extra in dims.items() if not extra.is_empty()]
+        if not wider:
+            return
+        example = (region - declared).witness()
+        ev = evidence_of(a, c, steps, None)
+        yield Finding(
+            check=self.meta.id,
+            severity=self.meta.severity,
+            status=Status.FAIL,
+            title=self.meta.title,
+            message=Text(
+                ja=f"{c.device} で特定通信 {sc.id} を通す設定行が宣言より広い範囲を許可しています（{'・'.join(wider)}）。宣言外の例: {example}",
+                en=f"{c.device}: the lines carrying specified communication {sc.id} allow more than declared ({', '.join(wider)}). Undeclared example: {example}",
+            ),
+            device=c.device,
+            zone_from=c.zone_from,
+            zone_to=c.zone_to,
+            example_flow=example.to_json() if example else None,
+            evidence=ev,
+            policy_ref=PolicyRef(
+                file=p.file, line=p.line("specified_communications", index), id=sc.id
+            ),
+            basis=self.meta.basis,
+            path=(f"{c.device}:{c.in_interface}->{c.out_interface}",),
+            fingerprint=fingerprint(self.meta.id, c.device, sc.id, *(e.text for e in ev)),
+        )

@@ -278,6 +278,7 @@ class Route:
     vrf: str | None = None
     discard: bool = False
     distance: int = 1
+    extras: Mapping[str, object] = field(default_factory=_empty)
 
 
 class NatKind(enum.Enum):

@@ -132,7 +132,7 @@ def test_policy_errors_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         POLICY.read_text(encoding="utf-8").replace(
-            "networks: [10.20.0.0/16]", "networks: [10.20.0.1/16]\n    colour: blue"
+            "networks: [10.20.0.0/16, 10.21.0.0/16]", "networks: [10.20.0.1/16]\n    colour: blue"
         ),
         encoding="utf-8",
     )

@@ -20,13 +20,17 @@ CITY = ROOT / "examples" / "sakuradai"
 TODAY = dt.date(2026, 11, 28)
 
 # Every deviation planted in examples/sakuradai (see its README), as (check, device, from, to).
-# A: myn-core has an SVI in the internet segment (Vlan30) and routes it without a filter.
-# B: sep-rtr1 MYN-OUT 30 lets mynumber terminals reach the LGWAN file server (SMB).
-# C: sep-rtr1 MYN-OUT 40 carries ぴったりサービス from `any` source, not the declared host.
-# D: lgwan-acc1 Gi1/0/20 puts a guest access point in VLAN 40, which is in no zone.
-# F: inet-gw LGWAN-TO-INET 20 lets LGWAN terminals browse anywhere (HTTP).
-# G: inet-edge SECCLOUD-IN 30 opens RDP to an internal server from the whole Internet.
-# H: inet-gw INET-TO-LGWAN 30 lets Internet-segment terminals reach the LGWAN file server.
+# A: myn-core (IOS) has an SVI in the internet segment (Vlan30) and routes it without a filter.
+# B: sep-rtr1 (IOS) MYN-OUT 30 lets mynumber terminals reach the LGWAN file server (SMB).
+# C: sep-rtr1 (IOS) MYN-OUT 40 carries ぴったりサービス from `any` source, not the declared host.
+# D: lgwan-acc1 (IOS) Gi1/0/20 puts a guest access point in VLAN 40, which is in no zone.
+# F: inet-fw (FortiGate) policy 4 lets LGWAN terminals browse anywhere (HTTP).
+# H: inet-fw (FortiGate) policy 3 lets Internet-segment terminals reach the LGWAN file server.
+# G: inet-pa (PAN-OS) rule vendor-rdp opens RDP to an internal server from the whole Internet.
+# Y: lgwan-rtr (Yamaha RTX) filter 106 passes the whole mynumber segment to the LGWAN.
+# X: branch-ix (NEC IX) INET-LAN-IN lets the branch Internet LAN reach the branch LGWAN LAN.
+# Traps that must stay silent: inet-fw's disabled policy 5, lgwan-rtr's filter 500 (bound
+# nowhere), the established-only return rules, the declared 特定通信 and allowed flows.
 EXPECTED = {
     ("SEP-001", "lgwan-acc1", "", ""),  # D
     ("MYN-001", "myn-core", "mynumber", "internet"),  # A
@@ -40,14 +44,22 @@ EXPECTED = {
     ("MYN-002", "sep-rtr1", "mynumber", "lgwan"),  # B
     ("MYN-002", "sep-rtr1", "mynumber", "lgwan_wan"),  # C
     ("MYN-003", "sep-rtr1", "mynumber", "lgwan_wan"),  # C
-    ("LGW-001", "inet-gw", "lgwan", "sec_cloud"),  # F
-    ("LGW-001", "inet-gw", "lgwan", "internet_wan"),  # F
-    ("LGW-003", "inet-gw", "lgwan", "internet"),  # F
-    ("POL-001", "inet-gw", "lgwan", "lgwan_wan"),  # F
-    ("LGW-002", "inet-gw", "internet", "lgwan"),  # H
-    ("INT-002", "inet-edge", "internet_wan", "internet"),  # G
-    ("LGW-003", "inet-edge", "lgwan_wan", "internet"),  # G
-    ("POL-001", "inet-edge", "sec_cloud", "internet"),  # G
+    ("LGW-001", "inet-fw", "lgwan", "sec_cloud"),  # F
+    ("LGW-001", "inet-fw", "lgwan", "internet_wan"),  # F
+    ("LGW-003", "inet-fw", "lgwan", "internet"),  # F
+    ("POL-001", "inet-fw", "lgwan", "lgwan_wan"),  # F
+    ("LGW-002", "inet-fw", "internet", "lgwan"),  # H
+    ("INT-002", "inet-pa", "internet_wan", "internet"),  # G
+    ("LGW-003", "inet-pa", "lgwan_wan", "internet"),  # G
+    ("POL-001", "inet-pa", "sec_cloud", "internet"),  # G
+    ("MYN-002", "lgwan-rtr", "mynumber", "lgwan_wan"),  # Y
+    ("LGW-002", "branch-ix", "internet", "lgwan"),  # X
+}
+PLATFORMS = {
+    "branch-ix": "nec_ix",
+    "inet-fw": "fortinet",
+    "inet-pa": "paloalto_panos",
+    "lgwan-rtr": "yamaha",
 }
 
 
@@ -70,9 +82,11 @@ def test_finds_exactly_the_planted_deviations(city: tuple[AuditResult, NetworkAn
 
 def test_every_device_parsed_completely(city: tuple[AuditResult, NetworkAnalysis]) -> None:
     result, _ = city
-    assert len(result.coverage) == 9
+    assert len(result.coverage) == 12
+    ios = [c for c in result.coverage if c.platform == "cisco_ios"]
+    assert len(ios) >= 8
     for c in result.coverage:
-        assert c.platform == "cisco_ios"
+        assert c.platform == PLATFORMS.get(c.device, "cisco_ios")
         assert c.unrecognized == (), f"{c.device}: {c.unrecognized}"
     assert not result.problems
 
@@ -129,6 +143,9 @@ def test_declared_specified_communications_are_not_findings(
     )
     steps = analysis.steps("sep-rtr1", "GigabitEthernet0/0", "GigabitEthernet0/1", eltax)
     assert [s.action for s in steps] == [Action.PERMIT]
+    yamaha = analysis.steps("lgwan-rtr", "lan1", "lan2", eltax)
+    assert [s.action for s in yamaha] == [Action.PERMIT]
+    assert yamaha[0].rule is not None and yamaha[0].rule.span.line == 20
     crossing = next(
         c for c in analysis.crossings if c.device == "sep-rtr1" and c.zone_to == "lgwan_wan"
     )
@@ -160,10 +177,8 @@ def test_fingerprints_survive_line_shifts(tmp_path: Path) -> None:
     """Inserting lines at the top changes evidence line numbers, not fingerprints."""
     snap = tmp_path / "snapshot"
     snap.mkdir()
-    for cfg in (CITY / "snapshot").glob("*.cfg"):
-        (snap / cfg.name).write_text(
-            "!\n! shifted\n!\n" + cfg.read_text(encoding="utf-8"), encoding="utf-8"
-        )
+    for cfg in (CITY / "snapshot").iterdir():
+        (snap / cfg.name).write_text("\n\n\n" + cfg.read_text(encoding="utf-8"), encoding="utf-8")
     policy = load_policy(CITY / "policy.yaml")
     before, _ = audit(CITY / "snapshot", policy, today=TODAY)
     after, _ = audit(snap, policy, today=TODAY)
@@ -174,13 +189,45 @@ def test_fingerprints_survive_line_shifts(tmp_path: Path) -> None:
 
 
 def test_fixing_a_deviation_removes_exactly_its_findings(tmp_path: Path) -> None:
-    """Deleting inet-edge's RDP rule (G) makes its three findings disappear, nothing else."""
+    """Disabling inet-pa's RDP rule (G) makes its three findings disappear, nothing else."""
     snap = tmp_path / "snapshot"
     snap.mkdir()
-    for cfg in (CITY / "snapshot").glob("*.cfg"):
+    for cfg in (CITY / "snapshot").iterdir():
         text = cfg.read_text(encoding="utf-8")
-        if cfg.stem == "inet-edge":
-            text = text.replace(" 30 permit tcp any host 10.30.20.80 eq 3389\n", "")
+        if cfg.stem == "inet-pa":
+            text += "set vsys vsys1 rulebase security rules vendor-rdp disabled yes\n"
         (snap / cfg.name).write_text(text, encoding="utf-8")
     result, _ = audit(snap, load_policy(CITY / "policy.yaml"), today=TODAY)
-    assert {_key(f) for f in result.findings} == {k for k in EXPECTED if k[1] != "inet-edge"}
+    assert {_key(f) for f in result.findings} == {k for k in EXPECTED if k[1] != "inet-pa"}
+
+
+def test_enabling_the_disabled_fortigate_policy_opens_paths(tmp_path: Path) -> None:
+    """The trap is live: inet-fw policy 5 (disabled, all→all) would open internet → lgwan."""
+    snap = tmp_path / "snapshot"
+    snap.mkdir()
+    for cfg in (CITY / "snapshot").iterdir():
+        text = cfg.read_text(encoding="utf-8")
+        if cfg.stem == "inet-fw":
+            text = text.replace("        set status disable\n", "")
+        (snap / cfg.name).write_text(text, encoding="utf-8")
+    result, _ = audit(snap, load_policy(CITY / "policy.yaml"), today=TODAY)
+    assert any(
+        f.check == "LGW-002"
+        and f.device == "inet-fw"
+        and any(e.text == "edit 5" for e in f.evidence)
+        for f in result.findings
+    )
+
+
+def test_binding_the_yamaha_trap_filter_opens_paths(tmp_path: Path) -> None:
+    """Filter 500 (pass all) is harmless only because it is bound nowhere."""
+    snap = tmp_path / "snapshot"
+    snap.mkdir()
+    for cfg in (CITY / "snapshot").iterdir():
+        text = cfg.read_text(encoding="utf-8")
+        if cfg.stem == "lgwan-rtr":
+            text = text.replace("secure filter in 200 201 299", "secure filter in 500 200 201 299")
+        (snap / cfg.name).write_text(text, encoding="utf-8")
+    result, _ = audit(snap, load_policy(CITY / "policy.yaml"), today=TODAY)
+    keys = {_key(f) for f in result.findings}
+    assert ("MYN-002", "lgwan-rtr", "lgwan_wan", "mynumber") in keys
