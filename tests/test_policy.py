@@ -186,7 +186,7 @@ def test_example_loads_with_zones_and_entry_lines() -> None:
     for section in sections:
         for i, entry in enumerate(getattr(policy.data, section)):
             assert policy.line(section, i) == entry_line(EXAMPLE, entry.id)
-    assert policy.line("zones", "lgwan", "networks") == line_of(EXAMPLE, "networks: [10.20.0.0/16]")
+    assert policy.line("zones", "lgwan", "networks") == line_of(EXAMPLE, "networks: [10.20.0.0/16")
     assert lint_policy(policy, today=TODAY) == []
 
 
