@@ -46,8 +46,11 @@ from types import MappingProxyType
 from typing import Any, ClassVar
 
 from netaudit.model import (
+    ANY_V4,
     DEFAULT_COMMUNITIES,
     PROTO_ICMPV6,
+    PROTO_TCP,
+    PROTO_UDP,
     Action,
     AddressMatch,
     Credential,
@@ -60,9 +63,12 @@ from netaudit.model import (
     Interface,
     InterfaceKind,
     IPInterface,
+    IPNetwork,
     Management,
     Match,
     MgmtService,
+    NatKind,
+    NatRule,
     Route,
     Rule,
     ServiceMatch,
@@ -798,6 +804,8 @@ class _Parser:
         self.acls: dict[str, _Acl] = {}
         self.bindings: list[FilterBinding] = []
         self.routes: list[Route] = []
+        self.nat_pending: list[tuple[str, dict[str, object], int, str]] = []
+        self.nat_pools: dict[str, tuple[IPNetwork, ...]] = {}
         self.groups = ObjectGroups()
         self.services: list[MgmtService] = []
         self.vtys: list[_Vty] = []
@@ -990,6 +998,10 @@ class _Parser:
             self.ctx.unknown(node.line)
             return
         w1 = words[1]
+        if w1 == "nat":
+            if not self._nat(node, words):
+                self._unknown_tree(node)
+            return
         if w1 == "access-list" and len(words) >= 4 and words[2] in ("standard", "extended"):
             self._named_acl(node, words[3], family=4, standard=words[2] == "standard")
         elif w1 == "access-list" and len(words) >= 3 and words[2] in ("logging", "resequence"):
@@ -1475,6 +1487,149 @@ class _Parser:
         for child in node.children:
             self._unknown_tree(child)
 
+    # -- NAT ---------------------------------------------------------------------------------
+
+    def _nat(self, node: _Node, words: list[str]) -> bool:
+        """``ip nat ...``: static and dynamic inside/outside source NAT, pools; False if not."""
+        rest = words[2:]
+        if not rest:
+            return False
+        if rest[0] == "pool" and len(rest) >= 5:
+            lo, hi = ipaddress.IPv4Address(rest[2]), ipaddress.IPv4Address(rest[3])
+            self.nat_pools[rest[1]] = tuple(ipaddress.summarize_address_range(lo, hi))
+            self._ok_tree(node)
+            return True
+        if rest[0] in ("translation", "log", "settings", "service", "stateful", "name"):
+            self._ok_tree(node)
+            return True
+        if len(rest) < 4 or rest[0] not in ("inside", "outside") or rest[1] != "source":
+            return False
+        side = rest[0]
+        info: dict[str, object] = {"side": side}
+        args = rest[2:]
+        if args[0] == "static":
+            return self._nat_static(node, side, args[1:], info)
+        if args[0] in ("list", "route-map") and len(args) >= 2:
+            info[args[0]] = args[1]
+            i = 2
+            while i < len(args):
+                a = args[i]
+                if a in ("pool", "interface", "vrf") and i + 1 < len(args):
+                    info[a] = args[i + 1]
+                    i += 2
+                elif a in ("overload", "add-route", "reversible", "oer", "no-payload"):
+                    info[a] = True
+                    i += 1
+                else:
+                    return False
+            if "pool" not in info and "interface" not in info:
+                return False
+            self.nat_pending.append(("dynamic", info, node.line, node.text))
+            self.ctx.ok(node.line)
+            return True
+        return False
+
+    def _nat_static(self, node: _Node, side: str, args: list[str], info: dict[str, object]) -> bool:
+        proto: int | None = None
+        if args and args[0] in ("tcp", "udp"):
+            proto = PROTO_TCP if args[0] == "tcp" else PROTO_UDP
+            if len(args) < 5:
+                return False
+            local, lport, glob, gport = args[1], int(args[2]), args[3], int(args[4])
+            info["ports"] = (lport, gport)
+            args = args[5:]
+        elif args and args[0] == "network" and len(args) >= 4:
+            mask = args[3].lstrip("/")
+            plen = (
+                int(mask) if mask.isdigit() else ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen
+            )
+            local_net = ipaddress.IPv4Network(f"{args[1]}/{plen}", strict=False)
+            global_net = ipaddress.IPv4Network(f"{args[2]}/{plen}", strict=False)
+            info["local"], info["global"] = local_net, global_net
+            args = args[4:]
+            local = glob = ""
+        elif len(args) >= 2:
+            local, glob = args[0], args[1]
+            args = args[2:]
+        else:
+            return False
+        if local:
+            info["local"] = ipaddress.IPv4Network(local)
+            info["global"] = ipaddress.IPv4Network(glob)
+        if proto is not None:
+            info["protocol"] = proto
+        i = 0
+        while i < len(args):
+            a = args[i]
+            if a in ("vrf", "route-map", "redundancy", "mapping-id") and i + 1 < len(args):
+                info[a] = args[i + 1]
+                i += 2
+            elif a in ("extendable", "no-alias", "no-payload", "add-route", "match-in-vrf"):
+                info[a] = True
+                i += 1
+            else:
+                return False
+        self.nat_pending.append(("static", info, node.line, node.text))
+        self.ctx.ok(node.line)
+        return True
+
+    def _nat_rules(self) -> list[NatRule]:
+        out: list[NatRule] = []
+        for kind, info, line, text in self.nat_pending:
+            span = SourceSpan(self.source, line, text)
+            extras = {k: v for k, v in info.items() if k not in ("local", "global", "protocol")}
+            if kind == "static":
+                local = info["local"]
+                glob = info["global"]
+                assert isinstance(local, ipaddress.IPv4Network)
+                assert isinstance(glob, ipaddress.IPv4Network)
+                ports = info.get("ports")
+                proto = info.get("protocol")
+                services: tuple[ServiceMatch, ...] = (ServiceMatch(),)
+                if isinstance(ports, tuple) and isinstance(proto, int):
+                    services = (ServiceMatch(protocol=proto, src_ports=((ports[0], ports[0]),)),)
+                    extras["translated_src_port"] = ports[1]
+                # "inside source static L G": inside packets from L leave as G, and (being
+                # static) outside packets to G come in to L; "outside source static" the same
+                # for outside addresses. The rule states the source rewrite; extras say which.
+                out.append(
+                    NatRule(
+                        kind=NatKind.STATIC,
+                        match=Match(
+                            src=AddressMatch(networks=(local,)),
+                            dst=ANY_V4,
+                            services=services,
+                        ),
+                        span=span,
+                        translated_src=(glob,),
+                        extras=MappingProxyType(extras),
+                    )
+                )
+                continue
+            acl = info.get("list")
+            rmap = info.get("route-map")
+            ref = f"access-list {acl}" if acl is not None else f"route-map {rmap}"
+            pool = info.get("pool")
+            translated: tuple[IPNetwork, ...] | None = None
+            if isinstance(pool, str):
+                translated = self.nat_pools.get(pool)
+                if translated is None:
+                    self.ctx.warn(line, f"NAT references undefined pool {pool}", matters=True)
+            if isinstance(acl, str) and acl not in self.acls:
+                self.ctx.warn(line, f"NAT references undefined ACL {acl}", matters=True)
+            # Which packets are translated is given by the ACL / route-map (extras); the match
+            # names it as unresolved so nothing is assumed from it.
+            out.append(
+                NatRule(
+                    kind=NatKind.SOURCE,
+                    match=Match(src=ANY_V4, dst=ANY_V4, unresolved=(ref,)),
+                    span=span,
+                    translated_src=translated,
+                    extras=MappingProxyType(extras),
+                )
+            )
+        return out
+
     # -- routes ------------------------------------------------------------------------------
 
     def _route(self, node: _Node, words: list[str], *, family: int) -> None:
@@ -1841,6 +1996,7 @@ class _Parser:
             filters=tuple(filters.values()),
             bindings=tuple(self.bindings),
             routes=tuple(self.routes),
+            nat=tuple(self._nat_rules()),
             mgmt=mgmt,
             coverage=ctx.coverage(),
             warnings=tuple(ctx.warnings),

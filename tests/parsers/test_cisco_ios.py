@@ -526,3 +526,26 @@ def test_unterminated_banner_warns() -> None:
 def test_never_raises_on_odd_input(lines: list[str]) -> None:
     dev = _parse("\n".join(lines))
     assert dev.platform == "cisco_ios"
+
+
+def test_nat_static_and_dynamic() -> None:
+    dev = _parse(
+        "ip nat pool P1 203.0.113.10 203.0.113.13 netmask 255.255.255.0\n"
+        "access-list 10 permit 10.0.0.0 0.255.255.255\n"
+        "ip nat inside source static 10.1.1.10 203.0.113.80\n"
+        "ip nat inside source static tcp 10.1.1.11 8080 203.0.113.81 80 extendable\n"
+        "ip nat inside source static network 10.2.0.0 198.51.100.0 /24 vrf V\n"
+        "ip nat inside source list 10 pool P1 overload\n"
+        "ip nat inside source list 99 interface GigabitEthernet0/0 overload\n"
+    )
+    assert dev.coverage.unrecognized == ()
+    static, port, net, dyn, iface = dev.nat
+    assert [str(n) for n in static.translated_src or ()] == ["203.0.113.80/32"]
+    assert str(static.match.src.networks[0]) == "10.1.1.10/32"
+    assert port.match.services[0].src_ports == ((8080, 8080),)
+    assert port.extras["translated_src_port"] == 80
+    assert str(net.match.src.networks[0]) == "10.2.0.0/24" and net.extras["vrf"] == "V"
+    assert [str(n) for n in dyn.translated_src or ()] == ["203.0.113.10/31", "203.0.113.12/31"]
+    assert dyn.match.unresolved == ("access-list 10",) and dyn.extras["overload"] is True
+    assert iface.extras["interface"] == "GigabitEthernet0/0"
+    assert any(w.matters and "undefined ACL 99" in w.message for w in dev.warnings)
