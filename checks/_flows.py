@@ -307,12 +307,12 @@ def pair_findings(
     select: Callable[[Policy, str, str], bool],
     sections: Iterable[str],
     message: Callable[[Crossing, str], Text],
-    status: Status = Status.FAIL,
+    uncertain: Callable[[Crossing], PacketSet] | None = None,
 ) -> Iterator[Finding]:
     """Findings for every crossing whose zone pair ``select`` accepts, minus what is allowed.
 
-    ``status`` is the status of the findings (``unknown`` when the policy's allowance cannot
-    be evaluated against configs, as for FQDN-only breakouts).
+    ``uncertain`` gives, per crossing, the packets the policy may allow in a way configs
+    cannot show (an FQDN-only breakout): violations there are ``unknown``, the rest ``fail``.
     """
     a = ctx.analysis
     p = a.policy
@@ -328,12 +328,15 @@ def pair_findings(
         violating = c.packets - cache[key]
         if violating.is_empty():
             continue
-        for f in violation_findings(
-            ctx, meta, c, violating, message=message, policy_ref=default_ref(p), status=status
-        ):
-            merged[f.fingerprint] = (
-                merge(merged[f.fingerprint], f) if f.fingerprint in merged else f
-            )
+        maybe = uncertain(c) if uncertain is not None else a.space.empty
+        for part, status in ((violating - maybe, Status.FAIL), (violating & maybe, Status.UNKNOWN)):
+            if part.is_empty():
+                continue
+            for f in violation_findings(
+                ctx, meta, c, part, message=message, policy_ref=default_ref(p), status=status
+            ):
+                mkey = f"{f.fingerprint}:{f.status.value}"
+                merged[mkey] = merge(merged[mkey], f) if mkey in merged else f
     yield from merged.values()
 
 

@@ -149,26 +149,28 @@ class LgwanToInternet:
         """lgwan → internet_wan/sec_cloud minus declared breakouts and flows.
 
         A breakout declared only by FQDN cannot be matched against the addresses in configs:
-        what it would cover is reported ``unknown``, never silently allowed or failed.
+        the traffic it could cover (its services, to the Internet) is reported ``unknown``;
+        everything else stays a failure.
         """
-        policy = ctx.analysis.policy
+        a = ctx.analysis
+        policy = a.policy
         alpha_prime = policy.data.model == "alpha_prime"
         sections = ("allowed_flows", "lbo_services") if alpha_prime else ("allowed_flows",)
-        fqdn_only = alpha_prime and any(e.fqdn and not e.dst for e in policy.data.lbo_services)
+        fqdn_only = [e for e in policy.data.lbo_services if e.fqdn and not e.dst]
+        could = a.space.empty
+        if alpha_prime:
+            for e in fqdn_only:
+                could = could | a.space.services(policy.services(e.services))
+            could = could & a.zone_dst.get("internet_wan", a.space.empty)
         yield from pair_findings(
             ctx,
             self.meta,
             pair_lgwan_internet_wan,
             sections,
             crossing_message(
-                "宣言されたブレイクアウト先か確認できません（FQDN のみの宣言）。"
-                if fqdn_only
-                else "宣言されたブレイクアウト先ではありません。",
-                "Cannot tell whether it is the declared breakout (declared by FQDN only)."
-                if fqdn_only
-                else "Not a declared breakout.",
+                "宣言されたブレイクアウト先ではありません。", "Not a declared breakout."
             ),
-            status=Status.UNKNOWN if fqdn_only else Status.FAIL,
+            uncertain=(lambda c: could) if fqdn_only and alpha_prime else None,
         )
 
 

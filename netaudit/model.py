@@ -420,7 +420,12 @@ class Coverage:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeviceConfig:
-    """Everything netaudit understood of one device's configuration."""
+    """Everything netaudit understood of one device's configuration.
+
+    ``routing`` is ``False`` when the config turns IP forwarding off (IOS ``no ip routing`` on
+    a layer-2 switch): its addresses are for management only and it forwards nothing between
+    them. ``None`` means the platform's default, which is to route.
+    """
 
     name: str
     platform: str
@@ -434,6 +439,7 @@ class DeviceConfig:
     routes: tuple[Route, ...] = ()
     nat: tuple[NatRule, ...] = ()
     mgmt: Management = Management()
+    routing: bool | None = None
     coverage: Coverage = Coverage(total_lines=0, recognized=0, unrecognized=())
     warnings: tuple[ParseWarning, ...] = ()
     extras: Mapping[str, object] = field(default_factory=_empty)

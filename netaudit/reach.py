@@ -195,6 +195,11 @@ def _l3_interfaces(device: DeviceConfig) -> tuple[Interface, ...]:
     return tuple(i for i in device.interfaces if i.enabled and i.addresses)
 
 
+def _forwarding_interfaces(device: DeviceConfig) -> tuple[Interface, ...]:
+    """Interfaces between which the device forwards: none when IP routing is off."""
+    return () if device.routing is False else _l3_interfaces(device)
+
+
 def _route_interface(device: DeviceConfig, route: Route, l3: Iterable[Interface]) -> str | None:
     if route.interface is not None:
         return route.interface
@@ -287,7 +292,7 @@ def _policy_rules(device: DeviceConfig, in_if: str, out_if: str) -> list[Rule]:
 
 def device_forwarding(space: HeaderSpace, device: DeviceConfig) -> DeviceForwarding:
     """Per-interface routing and filtering sets of one device."""
-    l3 = _l3_interfaces(device)
+    l3 = _forwarding_interfaces(device)
     routed, discarded, route_for, via_default = routing(space, device)
     initial = space.initial()
     fwd = DeviceForwarding(

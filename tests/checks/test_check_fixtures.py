@@ -50,12 +50,6 @@ KNOWN_BUGS: dict[str, str] = {
         "or extras), so reach.analyze routes between the SVIs of a layer-2 switch and MYN-001 "
         "reports a critical crossing that the switch cannot forward."
     ),
-    "LGW-001-fqdn": (
-        "With any FQDN-only lbo_services entry, LgwanToInternet reports every LGW-001 finding as "
-        "unknown (checks/separation.py: status=UNKNOWN if fqdn_only), even packets no breakout "
-        "can cover: telnet (the breakout is https only) and lgwan -> sec_cloud (breakouts are "
-        "lgwan -> internet_wan only). Only what an FQDN-only entry could allow is unknown."
-    ),
 }
 
 # pass_* devices that do carry traffic, just not this check's: the owning checks must fail them,
