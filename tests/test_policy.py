@@ -22,6 +22,7 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml
+from pydantic import BaseModel
 
 from netaudit.errors import PolicyError
 from netaudit.model import PROTO_ICMP, PROTO_TCP, PROTO_UDP, ServiceMatch
@@ -29,10 +30,16 @@ from netaudit.policy import (
     BUILTIN_SERVICES,
     CANONICAL_ZONES,
     AllowedFlow,
+    LboService,
+    ManagementPolicy,
+    Municipality,
     Policy,
+    PolicyModel,
     PolicyValidationError,
     Problem,
+    Requires,
     SpecifiedCommunication,
+    Zone,
     json_schema,
     lint_policy,
     load_policy,
@@ -250,7 +257,7 @@ def test_entry_addresses_lie_in_their_zones(path: Path) -> None:
             for net in policy.addresses(refs):
                 assert _in_zone(policy, net, zone), f"{entry.id}: {net} is not in {zone}"
     for lbo in policy.data.lbo_services:
-        assert lbo.dst, f"{lbo.id}: a breakout without dst allows the whole Internet"
+        assert lbo.dst, f"{lbo.id}: a breakout by FQDN only cannot be audited (unknown)"
         for net in policy.addresses(lbo.dst):
             assert _in_zone(policy, net, "internet_wan"), f"{lbo.id}: {net}"
 
@@ -290,6 +297,30 @@ def test_beta_prime_template_puts_business_systems_in_a_child_of_internet() -> N
     assert policy.root("gyomu") == "internet"
     net = policy.addresses(["zaimu-kaikei"])[0]
     assert policy.zones_of_network(net)[:2] == ("gyomu", "internet")
+
+
+def test_readme_explains_every_key_builtin_and_zone() -> None:
+    readme = (TEMPLATE_DIR / "README.md").read_text(encoding="utf-8")
+    models: list[type[BaseModel]] = [
+        PolicyModel,
+        Municipality,
+        Zone,
+        AllowedFlow,
+        Requires,
+        SpecifiedCommunication,
+        LboService,
+        ManagementPolicy,
+    ]
+    for model in models:
+        for name, field in model.model_fields.items():
+            key = field.alias or name
+            assert f"`{key}`" in readme, f"{model.__name__}.{key} is not in policies/README.md"
+    for name, literals in BUILTIN_SERVICES.items():
+        assert f"| `{name}` | {', '.join(literals)} |" in readme, name
+    for zone in CANONICAL_ZONES:
+        assert f"| `{zone}` |" in readme, zone
+    for template in EXPECTED_TEMPLATES:
+        assert f"`{template}`" in readme, template
 
 
 # -- the committed JSON Schema ---------------------------------------------------------------------
