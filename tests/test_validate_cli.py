@@ -8,6 +8,7 @@ so the CLI is checked against both the file and netaudit.policy.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import subprocess
 import sys
@@ -213,3 +214,28 @@ def test_console_script(tmp_path: Path) -> None:
     shown = printed(bad.stdout, path)
     for line, text in markers(path):
         assert any(n == line and flat(text) in m for n, m in shown), (line, text, bad.stdout)
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)
+def test_template_drives_an_audit(path: Path) -> None:
+    """Each template works end to end (custom zones, breakouts) on the bundled snapshot."""
+    result = runner.invoke(
+        app,
+        [
+            "audit",
+            str(EXAMPLE.parent / "snapshot"),
+            "--policy",
+            str(path),
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--today",
+            TODAY,
+        ],
+    )
+    assert result.exit_code in (0, 3), result.stderr
+    data = json.loads(result.stdout)
+    assert data["policy"]["file"] == str(path)
+    assert data["policy"]["model"] == load_policy(path).data.model
+    assert data["verdict"] in ("pass", "fail", "incomplete")
