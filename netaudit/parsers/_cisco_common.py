@@ -295,7 +295,7 @@ _NET_CACHE: dict[int, ipaddress.IPv4Network] = {}
 _WILDCARD_CACHE: dict[tuple[int, int], tuple[IPNetwork, ...] | None] = {}
 
 
-_AM_CACHE: dict[tuple[int, str, str], tuple[AddressMatch, int]] = {}
+_AM_CACHE: dict[tuple[object, str, str], tuple[AddressMatch, int]] = {}
 _SVC_CACHE: dict[tuple[object, ...], ServiceMatch] = {}
 
 
@@ -622,7 +622,7 @@ def _address(
     w = words[i]
     if w == "any":
         return (ANY_V6 if syntax.family == 6 else ANY_V4), i + 1
-    key = (syntax.family, w, words[i + 1] if i + 1 < len(words) else "")
+    key = (syntax, w, words[i + 1] if i + 1 < len(words) else "")
     hit = _AM_CACHE.get(key)
     if hit is not None:
         return hit[0], i + hit[1]

@@ -549,3 +549,24 @@ def test_nat_static_and_dynamic() -> None:
     assert dyn.match.unresolved == ("access-list 10",) and dyn.extras["overload"] is True
     assert iface.extras["interface"] == "GigabitEthernet0/0"
     assert any(w.matters and "undefined ACL 99" in w.message for w in dev.warnings)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(0, 2**32 - 1).filter(lambda w: bin(w).count("1") <= 16),
+    st.integers(0, 2**32 - 1),
+)
+def test_wildcard_expansion_matches_bitwise_definition(addr: int, wc: int, probe: int) -> None:
+    from netaudit.parsers._cisco_common import wildcard_networks
+
+    nets = wildcard_networks(str(ipaddress.IPv4Address(addr)), str(ipaddress.IPv4Address(wc)))
+    if nets is None:
+        return  # more than 4096 networks: reported unresolved (tested above)
+    mask = ~wc & 0xFFFFFFFF
+    expected = (probe & mask) == (addr & mask)
+    ip = ipaddress.IPv4Address(probe)
+    assert any(ip in n for n in nets) == expected
+    # The probe's own "twin" (its wildcard bits forced to the address's) is always inside.
+    twin = ipaddress.IPv4Address((probe & wc) | (addr & mask))
+    assert any(twin in n for n in nets)
