@@ -201,6 +201,13 @@ def audit(
     raise typer.Exit(exit_code(result, fail_on))
 
 
+def _bare(e: InputError) -> str:
+    """The message of an input error without its ``file:line:`` prefix."""
+    text = str(e)
+    prefix = f"{e.file}:{e.line}: " if e.file and e.line else f"{e.file}: " if e.file else ""
+    return text[len(prefix) :] if prefix and text.startswith(prefix) else text
+
+
 def _write(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     try:
@@ -255,13 +262,13 @@ def validate(
         except PolicyValidationError as e:
             problems.extend(e.problems)
             continue
-        except NetauditError as e:
-            problems.append(Problem(str(f), 0, str(e)))
+        except InputError as e:
+            problems.append(Problem(e.file or str(f), e.line, _bare(e)))
             continue
         problems.extend(lint_policy(pol, today=day))
-    out = Console(highlight=False)
     for problem in problems:
-        out.print(escape(str(problem)))
+        # One problem per line, never wrapped: editors and CI parse `file:line: message`.
+        sys.stdout.write(f"{problem}\n")
     if problems:
         err.print(f"[red]{len(problems)} problem(s) in {len(files)} file(s)[/]")
         raise typer.Exit(EXIT_INPUT)

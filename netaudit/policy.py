@@ -19,10 +19,10 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from netaudit.errors import PolicyError
 from netaudit.model import (
@@ -84,24 +84,30 @@ _ADDRESS_LIKE = re.compile(r"^[0-9a-fA-F:.]+(/\d+)?$")
 
 
 def _strict_cidr(text: str) -> str:
-    """Reject a network with host bits set or a malformed address (for field validators)."""
+    """Reject a network with host bits set or a malformed address (an item validator)."""
     try:
         ipaddress.ip_network(text, strict=True)
-    except ValueError as e:
+    except ValueError:
         try:
-            ipaddress.ip_network(text, strict=False)
+            loose = ipaddress.ip_network(text, strict=False)
         except ValueError:
             raise ValueError(f"{text!r} is not an address or network") from None
-        raise ValueError(f"{text!r} has host bits set ({e})") from None
+        raise ValueError(f"{text!r} has host bits set (did you mean {loose}?)") from None
     return text
 
 
-def _address_refs(values: list[str]) -> list[str]:
-    """Names pass; anything that looks like an address must be a valid one."""
-    for v in values:
-        if _ADDRESS_LIKE.match(v):
-            _strict_cidr(v)
-    return values
+def _address_ref(text: str) -> str:
+    """A name passes (resolved later); text that reads as a network must be a proper one."""
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return text
+    return _strict_cidr(text)
+
+
+# Validated per item, so an error's location ends with the item's index (and so its line).
+Cidr = Annotated[str, AfterValidator(_strict_cidr)]
+AddressRef = Annotated[str, AfterValidator(_address_ref)]
 
 
 class Municipality(_Strict):
@@ -116,19 +122,12 @@ class Zone(_Strict):
 
     label: str = ""
     parent: str | None = None
-    networks: list[str] = Field(default_factory=list)
+    networks: list[Cidr] = Field(default_factory=list)
     vlans: list[int] = Field(default_factory=list)
     vrfs: list[str] = Field(default_factory=list)
     separation: Literal["physical", "logical"] | None = None
     wireless: bool | None = None
     description: str = ""
-
-    @field_validator("networks")
-    @classmethod
-    def _networks(cls, v: list[str]) -> list[str]:
-        for n in v:
-            _strict_cidr(n)
-        return v
 
     @field_validator("vlans")
     @classmethod
@@ -154,17 +153,12 @@ class AllowedFlow(_Strict):
     id: str
     from_: str = Field(alias="from")
     to: str
-    src: list[str] = Field(default_factory=list)
-    dst: list[str] = Field(default_factory=list)
+    src: list[AddressRef] = Field(default_factory=list)
+    dst: list[AddressRef] = Field(default_factory=list)
     services: list[str] = Field(min_length=1)
     description: str = ""
     requires: Requires | None = None
     expires: dt.date | None = None
-
-    @field_validator("src", "dst")
-    @classmethod
-    def _addresses(cls, v: list[str]) -> list[str]:
-        return _address_refs(v)
 
 
 class SpecifiedCommunication(_Strict):
@@ -175,8 +169,8 @@ class SpecifiedCommunication(_Strict):
     from_: str = Field(alias="from")
     to: str
     via: str | None = None
-    src: list[str] = Field(default_factory=list)
-    dst: list[str] = Field(default_factory=list)
+    src: list[AddressRef] = Field(default_factory=list)
+    dst: list[AddressRef] = Field(default_factory=list)
     services: list[str] = Field(min_length=1)
     basis: str = ""
     owner: str = ""
@@ -186,27 +180,17 @@ class SpecifiedCommunication(_Strict):
     match_by: list[Literal["src_ip", "src_mac", "dst_ip", "dst_port"]] = Field(default_factory=list)
     description: str = ""
 
-    @field_validator("src", "dst")
-    @classmethod
-    def _addresses(cls, v: list[str]) -> list[str]:
-        return _address_refs(v)
-
 
 class LboService(_Strict):
     """An α′ local-breakout destination (LGWAN接続系 → named cloud service)."""
 
     id: str
     name: str = ""
-    dst: list[str] = Field(default_factory=list)
+    dst: list[AddressRef] = Field(default_factory=list)
     fqdn: list[str] = Field(default_factory=list)
     services: list[str] = Field(default_factory=lambda: ["https"])
     tenant_restriction: bool = False
     ssl_inspection: bool = False
-
-    @field_validator("dst")
-    @classmethod
-    def _addresses(cls, v: list[str]) -> list[str]:
-        return _address_refs(v)
 
 
 class ManagementPolicy(_Strict):
@@ -227,20 +211,13 @@ class PolicyModel(_Strict):
     guideline_baseline: str = "R7.3"
     municipality: Municipality | None = None
     zones: dict[str, Zone]
-    addresses: dict[str, list[str]] = Field(default_factory=dict)
+    addresses: dict[str, list[AddressRef]] = Field(default_factory=dict)
     services: dict[str, list[str]] = Field(default_factory=dict)
     default_action: Literal["deny"] = "deny"
     allowed_flows: list[AllowedFlow] = Field(default_factory=list)
     specified_communications: list[SpecifiedCommunication] = Field(default_factory=list)
     lbo_services: list[LboService] = Field(default_factory=list)
     management: ManagementPolicy | None = None
-
-    @field_validator("addresses")
-    @classmethod
-    def _address_book(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
-        for refs in v.values():
-            _address_refs(refs)
-        return v
 
 
 @dataclass(frozen=True, slots=True)
@@ -477,6 +454,23 @@ def parse_service(text: str) -> ServiceMatch:
     return ServiceMatch(protocol=proto, icmp_type=itype, icmp_code=icode, name=text)
 
 
+def _yaml_problem(e: yaml.YAMLError, file: str, text: str) -> Problem:
+    """A YAML syntax error at the most useful line.
+
+    That is where the parser stopped, unless it stopped at the end of the file (an
+    unterminated quote or bracket): then where the unfinished construct started.
+    """
+    problem_mark = getattr(e, "problem_mark", None)
+    context_mark = getattr(e, "context_mark", None)
+    problem = getattr(e, "problem", None) or str(e)
+    context = getattr(e, "context", None)
+    at_end = problem_mark is not None and problem_mark.index >= len(text.rstrip())
+    mark = context_mark if (at_end and context_mark is not None) else problem_mark
+    line = mark.line + 1 if mark is not None else 0
+    detail = f" ({context} at line {context_mark.line + 1})" if context and context_mark else ""
+    return Problem(file, line, f"YAML syntax: {problem}{detail}")
+
+
 def load_policy(path: Path) -> Policy:
     """Read and validate a policy file.
 
@@ -497,10 +491,7 @@ def load_policy(path: Path) -> Policy:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        problem = getattr(e, "problem", None) or str(e)
-        raise PolicyValidationError([Problem(file, line, f"YAML syntax: {problem}")]) from e
+        raise PolicyValidationError([_yaml_problem(e, file, text)]) from e
     if node is None or not isinstance(data, dict):
         raise PolicyValidationError([Problem(file, 1, "the policy must be a YAML mapping")])
     lines: dict[tuple[Any, ...], int] = {}
@@ -562,13 +553,65 @@ def _semantic_problems(p: Policy) -> Iterator[Problem]:
             yield from _address_ref_problem(p, r, ("lbo_services", i, "dst", j))
         for j, r in enumerate(lbo.services):
             yield from _service_problem(p, r, ("lbo_services", i, "services", j))
-    ids = [e.id for e in d.allowed_flows] + [e.id for e in d.specified_communications]
-    ids += [e.id for e in d.lbo_services]
-    seen: set[str] = set()
-    for i, entry_id in enumerate(ids):
-        if entry_id in seen:
-            yield Problem(f, 0, f"duplicate entry id {entry_id!r} (#{i + 1})")
-        seen.add(entry_id)
+    first: dict[str, int] = {}
+    for section in ("allowed_flows", "specified_communications", "lbo_services"):
+        for i, entry in enumerate(getattr(d, section)):
+            line = p.line(section, i, "id")
+            if entry.id in first:
+                yield Problem(
+                    f, line, f"duplicate entry id {entry.id!r} (first at line {first[entry.id]})"
+                )
+            else:
+                first[entry.id] = line
+    yield from _cycles(p)
+    yield from _shared_vlans(p)
+
+
+def _cycles(p: Policy) -> Iterator[Problem]:
+    """Zone parents, address names and service names that refer back to themselves."""
+    d = p.data
+    graphs: tuple[tuple[str, dict[str, list[str]]], ...] = (
+        ("zones", {z: [v.parent] if v.parent else [] for z, v in d.zones.items()}),
+        ("addresses", {k: [r for r in v if r in d.addresses] for k, v in d.addresses.items()}),
+        ("services", {k: [r for r in v if r in d.services] for k, v in d.services.items()}),
+    )
+    for section, graph in graphs:
+        reported: set[str] = set()
+        for start in graph:
+            path = [start]
+            while True:
+                nxt = [n for n in graph.get(path[-1], []) if n in graph]
+                if not nxt:
+                    break
+                if nxt[0] in path:
+                    cycle = path[path.index(nxt[0]) :]
+                    if not reported & set(cycle):
+                        reported.update(cycle)
+                        loop = " -> ".join([*cycle, cycle[0]])
+                        for name in cycle:
+                            yield Problem(
+                                p.file,
+                                p.line(section, name),
+                                f"{section} refer to each other in a cycle: {loop}",
+                            )
+                    break
+                path.append(nxt[0])
+
+
+def _shared_vlans(p: Policy) -> Iterator[Problem]:
+    """A VLAN declared in two zones that are not parent and child."""
+    owner: dict[int, str] = {}
+    for zid, z in p.data.zones.items():
+        for i, vid in enumerate(z.vlans):
+            other = owner.get(vid)
+            if other is not None and other != zid and not _related(p, zid, other):
+                yield Problem(
+                    p.file,
+                    p.line("zones", zid, "vlans", i),
+                    f"VLAN {vid} is in zone {zid!r} and in zone {other!r} "
+                    f"(line {p.line('zones', other, 'vlans')})",
+                )
+            owner.setdefault(vid, zid)
 
 
 def _entry_problems(

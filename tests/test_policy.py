@@ -397,17 +397,7 @@ def test_schema_rejects_what_the_loader_rejects() -> None:
     [
         "bad_structure.yaml",
         "bad_references.yaml",
-        pytest.param(
-            "bad_cidr.yaml",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="netaudit/policy.py (working tree): CIDRs are now checked by field "
-                "validators on whole lists, so pydantic's loc stops at the list and the problem "
-                "is reported at the `networks:`/`addresses:` key, not at the bad item. Raise "
-                "per item (e.g. validate `list[Cidr]` with an Annotated AfterValidator on the "
-                "item type) so the loc ends with the item index",
-            ),
-        ),
+        "bad_cidr.yaml",
         "bad_yaml_syntax.yaml",
         "bad_duplicate_keys.yaml",
         "expired.yaml",
@@ -425,11 +415,6 @@ def test_several_problems_in_one_file_are_all_reported() -> None:
     assert len(references) == len(markers(FIXTURES / "bad_references.yaml")) >= 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="policy.py reports duplicate entry ids with line 0 (no line): _semantic_problems "
-    "should yield Problem(f, p.line(section, i, 'id'), ...) for the repeated entry",
-)
 def test_duplicate_entry_ids_are_reported_at_the_repeated_entry() -> None:
     path = FIXTURES / "bad_duplicate_ids.yaml"
     assert_marked_problems(path, problems(path))
@@ -470,11 +455,6 @@ def test_yaml_syntax_error_line(tmp_path: Path, text: str) -> None:
     assert_marked_problems(path, problems(path))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="policy.py reports only the YAML problem_mark (end of file for an unterminated "
-    "quote); include e.context and e.context_mark (where the quote starts) in the message",
-)
 def test_unterminated_quote_names_the_line_it_starts(tmp_path: Path) -> None:
     _, found = problems_of_text(
         tmp_path,
@@ -618,13 +598,6 @@ def test_host_bits_in_an_entry_literal(tmp_path: Path) -> None:
     assert "host bits" in found[0].message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="netaudit/policy.py (working tree): the new _address_refs validator treats any "
-    "name made only of hex digits, dots and colons (db, dc1, cafe) as an address and rejects "
-    "it, although it is a defined name; check names against the address book (and zones) "
-    "before parsing, as _address_ref_problem does",
-)
 def test_hex_like_address_names_are_names(tmp_path: Path) -> None:
     policy = load_text(
         tmp_path,
@@ -737,12 +710,6 @@ def test_external_zones_overlapping_internal_ones_are_reported(tmp_path: Path) -
     assert [p.line for p in found] == [line_of(path, "lgwan:")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="policy.py does not detect a cycle of parents: root() then returns a non-canonical "
-    "zone and is_external() is wrong; _semantic_problems should report 'parent cycle' at the "
-    "parent line of each zone on the cycle",
-)
 def test_parent_cycle_is_reported(tmp_path: Path) -> None:
     _, found = problems_of_text(
         tmp_path,
@@ -757,12 +724,6 @@ def test_parent_cycle_is_reported(tmp_path: Path) -> None:
     assert {p.line for p in found} == {4, 5}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="policy.py accepts addresses that refer to each other in a cycle; Policy.addresses() "
-    "then raises ValueError at audit time. _semantic_problems should report the cycle at the "
-    "line of the name that closes it",
-)
 def test_address_cycle_is_reported(tmp_path: Path) -> None:
     _, found = problems_of_text(
         tmp_path,
@@ -777,11 +738,6 @@ def test_address_cycle_is_reported(tmp_path: Path) -> None:
     assert {p.line for p in found} <= {4, 5} and found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="policy.py accepts services that refer to each other in a cycle; Policy.services() "
-    "then raises ValueError at audit time. _semantic_problems should report the cycle",
-)
 def test_service_cycle_is_reported(tmp_path: Path) -> None:
     _, found = problems_of_text(
         tmp_path,
@@ -796,11 +752,6 @@ def test_service_cycle_is_reported(tmp_path: Path) -> None:
     assert {p.line for p in found} <= {4, 5} and found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="policy.py accepts one VLAN in two unrelated zones; zone_of_vlan() then silently "
-    "takes the first. Report it like overlapping networks (both lines)",
-)
 def test_vlan_in_two_unrelated_zones_is_reported(tmp_path: Path) -> None:
     _, found = problems_of_text(
         tmp_path,

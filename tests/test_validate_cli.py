@@ -24,9 +24,8 @@ from tests.test_policy import EXAMPLE, FIXTURES, TEMPLATE_DIR, TEMPLATES, marker
 TODAY = "2026-04-01"
 runner = CliRunner()
 BAD = sorted(FIXTURES.glob("bad_*.yaml"))
-# Fixtures whose problems are all reported at their marked lines today (see the xfail tests
-# in tests/test_policy.py for the two that are not).
-MARKED = [p for p in BAD if p.name not in ("bad_cidr.yaml", "bad_duplicate_ids.yaml")]
+# Every bad fixture's problems are reported at their marked lines.
+MARKED = BAD
 
 
 def validate(*args: str | Path) -> tuple[int, str, str]:
@@ -93,13 +92,6 @@ def test_bad_policy_problems_carry_file_and_line(path: Path) -> None:
         assert any(n == line and flat(text) in m for n, m in shown), (line, text, out)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="netaudit/cli.py validate prints problems through rich Console(highlight=False), "
-    "which wraps at 80 columns when stdout is not a terminal (CI, pipes), splitting "
-    "'file:line: message' over several lines; print with soft_wrap=True (or plain "
-    "sys.stdout.write) so each problem stays on one line for grep and CI annotations",
-)
 def test_each_problem_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(FIXTURES.parents[2])
     path = Path("tests/fixtures/policies/bad_references.yaml")
@@ -170,12 +162,6 @@ def test_unreadable_files_are_problems(tmp_path: Path) -> None:
     assert "2 problem(s) in 3 file(s)" in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="netaudit/cli.py validate wraps a PolicyError as Problem(str(f), 0, str(e)), and "
-    "str(e) already starts with the file, so the path is printed twice ('f: f: policy is not "
-    "UTF-8 text'); print str(e) as is, or keep InputError's bare message in an attribute",
-)
 def test_unreadable_file_names_the_path_once(tmp_path: Path) -> None:
     sjis = tmp_path / "sjis.yaml"
     sjis.write_bytes("model: alpha\nzones: {lgwan: {label: 情報系}}\n".encode("shift_jis"))
