@@ -264,16 +264,15 @@ class HeaderSpace:
             return node
         node = self.bdd.true if svc.protocol is None else self._value("proto", svc.protocol)
         if svc.src_ports is not None or svc.dst_ports is not None:
-            # Ports only exist on port-carrying protocols; "any protocol, port 53" means those.
-            if svc.protocol is None:
-                node &= self._protocols(PORT_PROTOCOLS)
+            # Ports only exist on port-carrying protocols; "any protocol, port 53" means those,
+            # and "ICMP, port 80" means nothing.
+            node &= self._protocols(PORT_PROTOCOLS)
             if svc.src_ports is not None:
                 node &= self._ranges("sport", svc.src_ports)
             if svc.dst_ports is not None:
                 node &= self._ranges("dport", svc.dst_ports)
         if svc.icmp_type is not None or svc.icmp_code is not None:
-            if svc.protocol is None:
-                node &= self._protocols(ICMP_PROTOCOLS)
+            node &= self._protocols(ICMP_PROTOCOLS)
             if svc.icmp_type is not None:
                 node &= self._value("itype", svc.icmp_type)
             if svc.icmp_code is not None:

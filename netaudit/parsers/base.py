@@ -45,7 +45,9 @@ def decode(data: bytes, *, source: str) -> str:
 
 
 _SECRET_PATTERNS = (
-    re.compile(r"(?i)\b(password|secret|passwd|community|key|psk|pre-shared-key|passphrase|phash|encrypted-password)\b"),
+    re.compile(
+        r"(?i)\b(password|secret|passwd|community|key|psk|pre-shared-key|passphrase|phash|encrypted-password)\b"
+    ),
     re.compile(r"(?i)\b(snmp-server community|snmp-agent community|snmp community)\b"),
     # Yamaha puts secrets after a user name with no keyword of their own.
     re.compile(r"(?i)\b(login user|pp auth myname|pp auth username|tunnel auth on|auth myname)\b"),
