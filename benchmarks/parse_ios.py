@@ -57,7 +57,7 @@ def generate(lines: int, seed: int = 1) -> str:
     out: list[str] = _HEADER.splitlines()
     budget = lines
     # Proportions seen on municipal core switches: many ports, a few large ACLs.
-    n_vlans = max(4, budget // 200)
+    n_vlans = min(max(4, budget // 200), 4000)
     for v in range(10, 10 + n_vlans):
         out += [f"vlan {v}", f" name SEG-{v}", "!"]
     n_groups = max(2, budget // 400)
@@ -96,8 +96,8 @@ def generate(lines: int, seed: int = 1) -> str:
     for v in range(10, 10 + n_vlans):
         out.append(f"interface Vlan{v}")
         out.append(f" description SVI {v}")
-        out.append(f" ip address 10.{v}.0.1 255.255.255.0")
-        out.append(f" ip address 10.{v}.1.1 255.255.255.0 secondary")
+        out.append(f" ip address 10.{v // 256}.{v % 256}.1 255.255.255.0")
+        out.append(f" ip address 172.{16 + v // 256}.{v % 256}.1 255.255.255.0 secondary")
         name = f"ACL-VLAN{v}-IN"
         acl_names.append(name)
         out.append(f" ip access-group {name} in")
