@@ -210,6 +210,8 @@ class Filter:
     ``default_span`` is the config line that sets the default, or ``None`` for a vendor's
     implicit default (IOS implicit deny, PAN interzone deny, ...). ``stateful`` filters let the
     return traffic of sessions they allowed through (firewall policies, Yamaha dynamic filters).
+    ``family`` (4 or 6) limits the filter to one address family: an IOS IPv4 ACL neither
+    permits nor denies IPv6 packets. ``None``: it sees both.
     """
 
     name: str
@@ -218,6 +220,7 @@ class Filter:
     default_action: Action = Action.DENY
     default_span: SourceSpan | None = None
     stateful: bool = False
+    family: int | None = None
     span: SourceSpan = NO_SPAN
     extras: Mapping[str, object] = field(default_factory=_empty)
 

@@ -314,9 +314,16 @@ def device_forwarding(space: HeaderSpace, device: DeviceConfig) -> DeviceForward
                     # reference to an undefined filter, so nothing is removed here.
                     fwd.missing_filters.append((name, span))
                     continue
-                res = first_match(space, flt.rules, flt.default_action, within=allowed)
-                fwd.unresolved.extend(res.unresolved_rules)
-                allowed = res.permitted
+                if flt.family is None:
+                    res = first_match(space, flt.rules, flt.default_action, within=allowed)
+                    fwd.unresolved.extend(res.unresolved_rules)
+                    allowed = res.permitted
+                else:
+                    # The other address family passes this filter untouched.
+                    own = space.family(flt.family)
+                    res = first_match(space, flt.rules, flt.default_action, within=allowed & own)
+                    fwd.unresolved.extend(res.unresolved_rules)
+                    allowed = res.permitted | (allowed - own)
             target[itf.name] = allowed
     return fwd
 
@@ -396,7 +403,7 @@ def explain(device: DeviceConfig, in_if: str, out_if: str, packet: Packet) -> li
             iface = out_if
         assert iface is not None
         for name, flt, span in _bound_filters(device, iface, direction):
-            if flt is None:
+            if flt is None or (flt.family is not None and flt.family != packet.src.version):
                 continue
             action, rule = evaluate(flt.rules, flt.default_action, packet)
             steps.append(

@@ -904,6 +904,7 @@ class _Parser:
                 rules=tuple(a.rules[s] for s in sorted(a.rules)),
                 default_action=Action.DENY,  # 暗黙の廃棄 (implicit discard)
                 default_span=None,
+                family=4,
                 span=a.span,
                 extras={"type": "standard" if a.standard else "extended", "family": "ipv4"},
             )

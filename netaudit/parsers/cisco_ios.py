@@ -816,6 +816,7 @@ class _Parser:
         self.aaa: bool | None = None
         self.banner: bool | None = None
         self.pwenc: bool | None = None
+        self.routing: bool | None = None
         self.http: dict[str, tuple[bool, int]] = {}
         self.http_acl: str | None = None
         self.ssh_version = ""
@@ -975,6 +976,9 @@ class _Parser:
         text = " ".join(rest)
         if text == "service password-encryption":
             self.pwenc = False
+        elif text == "ip routing":
+            # A layer-2 switch: its addresses are for management, it forwards nothing.
+            self.routing = False
         elif text == "aaa new-model":
             self.aaa = False
         elif text in ("ip http server", "ip http secure-server"):
@@ -1017,6 +1021,9 @@ class _Parser:
         elif w1 == "vrf" and len(words) == 3:
             self.extras.setdefault("vrfs", [])
             self._ok_tree(node)
+        elif w1 == "routing" and len(words) == 2:
+            self.routing = True
+            self.ctx.ok(node.line)
         elif w1 in _IGNORED_IP:
             self._ok_tree(node)
         else:
@@ -1998,6 +2005,7 @@ class _Parser:
             routes=tuple(self.routes),
             nat=tuple(self._nat_rules()),
             mgmt=mgmt,
+            routing=self.routing,
             coverage=ctx.coverage(),
             warnings=tuple(ctx.warnings),
             extras=MappingProxyType(
@@ -2036,6 +2044,7 @@ class _Parser:
         return Filter(
             name=acl.name,
             kind=FilterKind.ACL,
+            family=6 if acl.family == 6 else 4,
             rules=tuple(rules),
             default_action=default,
             span=span,

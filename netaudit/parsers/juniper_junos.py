@@ -1763,6 +1763,7 @@ class _Junos:
                 kind=FilterKind.ACL,
                 rules=tuple(rules),
                 span=self.span(self.fw_lines[key]),
+                family={"inet": 4, "inet6": 6}.get(family),
                 extras={"family": family},
             )
         bindings: list[FilterBinding] = []

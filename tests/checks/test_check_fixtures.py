@@ -45,11 +45,6 @@ ROUTELESS_EVIDENCE = frozenset({"MYN-003"})  # cites the filter lines only, not 
 SECTIONS = ("specified_communications", "allowed_flows", "lbo_services")
 
 KNOWN_BUGS: dict[str, str] = {
-    "MYN-001-l2": (
-        "`no ip routing` is accepted by the IOS parser but not modelled (no DeviceConfig field "
-        "or extras), so reach.analyze routes between the SVIs of a layer-2 switch and MYN-001 "
-        "reports a critical crossing that the switch cannot forward."
-    ),
 }
 
 # pass_* devices that do carry traffic, just not this check's: the owning checks must fail them,
