@@ -162,23 +162,25 @@ def port_ranges() -> st.SearchStrategy[tuple[PortRange, ...]]:
 
 
 @st.composite
-def services(draw: st.DrawFn) -> ServiceMatch:
-    """A coherent service: constraints only on the protocols that carry those fields.
+def services(draw: st.DrawFn, coherent: bool = True) -> ServiceMatch:
+    """A service; by default *coherent*: constraints only on protocols that carry those fields.
 
     Protocol ``None`` may carry ports (meaning TCP/UDP/SCTP only), ICMP fields (ICMP/ICMPv6
-    only) or ``established`` (TCP only), as the model documents.
+    only) or ``established`` (TCP only), as the model documents. ``coherent=False`` also draws
+    what no parser should produce (ICMP with ports, UDP ``established``, ...), which must match
+    nothing in the BDD and in the oracle alike.
     """
     proto = draw(st.one_of(st.none(), st.sampled_from(PROTOCOLS)))
     src_ports = dst_ports = None
     icmp_type = icmp_code = None
     established = False
-    if proto is None or proto in PORT_PROTOCOLS:
+    if not coherent or proto is None or proto in PORT_PROTOCOLS:
         src_ports = draw(st.one_of(st.none(), st.none(), port_ranges()))
         dst_ports = draw(st.one_of(st.none(), port_ranges()))
-    if proto is None or proto in ICMP_PROTOCOLS:
+    if not coherent or proto is None or proto in ICMP_PROTOCOLS:
         icmp_type = draw(st.one_of(st.none(), st.sampled_from([0, 3, 8, 128, 255])))
         icmp_code = draw(st.one_of(st.none(), st.none(), st.sampled_from([0, 1, 255])))
-    if proto is None or proto == PROTO_TCP:
+    if not coherent or proto is None or proto == PROTO_TCP:
         established = draw(st.sampled_from([False, False, True]))
     return ServiceMatch(
         protocol=proto,

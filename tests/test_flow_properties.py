@@ -129,7 +129,7 @@ def test_ipv6_addresses_never_match_ipv4_packets(a: AddressMatch) -> None:
 
 
 @DEFAULT
-@given(S.services(), st.lists(S.packets(), min_size=1, max_size=5))
+@given(S.services(coherent=False), st.lists(S.packets(), min_size=1, max_size=5))
 def test_services_agree_with_oracle(svc: ServiceMatch, pkts: list[Packet]) -> None:
     r = Rule(action=PERMIT, match=Match(services=(svc,)), span=S.SPAN)
     s = SPACE.services([svc])
@@ -137,7 +137,7 @@ def test_services_agree_with_oracle(svc: ServiceMatch, pkts: list[Packet]) -> No
         assert s.contains(p) == rule_matches(r, p)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     S.rule_lists(max_size=12),
     st.sampled_from(Action),
