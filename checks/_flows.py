@@ -8,8 +8,10 @@ one finding with its own example packet and evidence, so every offending line is
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from typing import ClassVar
 
 from checks.base import CheckContext, CheckMeta
 from netaudit.flow import PacketSet
@@ -348,3 +350,30 @@ def merge(first: Finding, other: Finding) -> Finding:
         evidence=tuple(sorted(evidence.values(), key=lambda e: (e.role == "route", e.line))),
         path=tuple(dict.fromkeys(first.path + other.path)),
     )
+
+
+class ZonePairCheck(abc.ABC):
+    """A flow check that is only its data: which zone pairs, which entries allow, and why.
+
+    Subclasses set ``meta``, ``sections`` (the policy lists whose entries allow traffic there)
+    and ``reason`` (the sentence that ends each finding's message), and say in ``selects``
+    which (canonical) zone pairs they watch. The subclass docstring is the documentation.
+    """
+
+    meta: ClassVar[CheckMeta]
+    sections: ClassVar[tuple[str, ...]] = ("allowed_flows",)
+    reason: ClassVar[Text]
+
+    @abc.abstractmethod
+    def selects(self, policy: Policy, zone_from: str, zone_to: str) -> bool:
+        """Whether this check watches crossings from ``zone_from`` to ``zone_to``."""
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        """Every crossing of the watched pairs that the allowing entries do not cover."""
+        yield from pair_findings(
+            ctx,
+            self.meta,
+            self.selects,
+            self.sections,
+            crossing_message(self.reason.ja, self.reason.en),
+        )

@@ -38,6 +38,9 @@ class CheckContext:
 class Check(Protocol):
     """A check: metadata and a pure function from the context to findings."""
 
-    meta: CheckMeta
+    @property
+    def meta(self) -> CheckMeta:
+        """Identity and documentation of the check."""
+        ...
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]: ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks._flows import (
+    ZonePairCheck,
     crossing_message,
     pair_findings,
     pair_inbound,
@@ -15,6 +16,7 @@ from checks._flows import (
     pair_unclaimed,
 )
 from checks.base import CheckContext, CheckMeta
+from netaudit.policy import Policy
 from netaudit.result import Evidence, Finding, PolicyRef, Severity, Status, Text, fingerprint
 
 BASIS_SEPARATION = "総務省「地方公共団体における情報セキュリティポリシーに関するガイドライン」三層の対策 [DOMAIN S4, S5]"
@@ -87,7 +89,7 @@ class ZoneMapping:
             )
 
 
-class MynumberInternet:
+class MynumberInternet(ZonePairCheck):
     """MYN-001: nothing passes between マイナンバー利用事務系 and the Internet side, either way.
 
     Any packet a device forwards between a ``mynumber`` zone and ``internet``, ``internet_wan``
@@ -111,15 +113,12 @@ class MynumberInternet:
         ),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        """Every crossing between mynumber and the Internet side is a violation."""
-        yield from pair_findings(
-            ctx,
-            self.meta,
-            pair_myn_internet,
-            (),
-            crossing_message("完全遮断が必要です。", "Complete separation is required."),
-        )
+    def selects(self, policy: Policy, zone_from: str, zone_to: str) -> bool:
+        """The zone pairs this check watches."""
+        return pair_myn_internet(policy, zone_from, zone_to)
+
+    sections = ()
+    reason = Text(ja="完全遮断が必要です。", en="Complete separation is required.")
 
 
 class LgwanToInternet:
@@ -174,7 +173,7 @@ class LgwanToInternet:
         )
 
 
-class InternetToLgwan:
+class InternetToLgwan(ZonePairCheck):
     """LGW-002: the Internet segment reaches LGWAN接続系 only through declared gateways.
 
     Crossings from ``internet`` (and the Internet) into ``lgwan`` must be covered by an allowed
@@ -197,20 +196,14 @@ class InternetToLgwan:
         ),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        """internet(_wan) → lgwan minus allowed flows."""
-        yield from pair_findings(
-            ctx,
-            self.meta,
-            pair_internet_lgwan,
-            ("allowed_flows",),
-            crossing_message(
-                "宣言された無害化経路ではありません。", "Not a declared sanitised path."
-            ),
-        )
+    def selects(self, policy: Policy, zone_from: str, zone_to: str) -> bool:
+        """The zone pairs this check watches."""
+        return pair_internet_lgwan(policy, zone_from, zone_to)
+
+    reason = Text(ja="宣言された無害化経路ではありません。", en="Not a declared sanitised path.")
 
 
-class LgwanToInternetSegment:
+class LgwanToInternetSegment(ZonePairCheck):
     """LGW-003: LGWAN接続系 reaches the Internet segment only for screen transfer.
 
     Crossings from ``lgwan`` to ``internet`` must be covered by an allowed flow (the virtual
@@ -233,20 +226,14 @@ class LgwanToInternetSegment:
         ),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        """lgwan → internet minus allowed flows."""
-        yield from pair_findings(
-            ctx,
-            self.meta,
-            pair_lgwan_internet,
-            ("allowed_flows",),
-            crossing_message(
-                "宣言された画面転送ではありません。", "Not a declared screen transfer."
-            ),
-        )
+    def selects(self, policy: Policy, zone_from: str, zone_to: str) -> bool:
+        """The zone pairs this check watches."""
+        return pair_lgwan_internet(policy, zone_from, zone_to)
+
+    reason = Text(ja="宣言された画面転送ではありません。", en="Not a declared screen transfer.")
 
 
-class InboundInternet:
+class InboundInternet(ZonePairCheck):
     """INT-002: nothing enters the city from the Internet except to declared public servers.
 
     Crossings from ``internet_wan`` into any internal zone must be covered by an allowed flow
@@ -269,20 +256,14 @@ class InboundInternet:
         ),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        """internet_wan → internal zones minus allowed flows (mynumber is MYN-001's)."""
-        yield from pair_findings(
-            ctx,
-            self.meta,
-            pair_inbound,
-            ("allowed_flows",),
-            crossing_message(
-                "宣言された公開サービスではありません。", "Not a declared public service."
-            ),
-        )
+    def selects(self, policy: Policy, zone_from: str, zone_to: str) -> bool:
+        """The zone pairs this check watches."""
+        return pair_inbound(policy, zone_from, zone_to)
+
+    reason = Text(ja="宣言された公開サービスではありません。", en="Not a declared public service.")
 
 
-class UndeclaredCrossing:
+class UndeclaredCrossing(ZonePairCheck):
     """POL-001: every other crossing between zones is declared in the policy.
 
     The policy's ``default_action`` is deny: a crossing between two zones that no specific
@@ -308,12 +289,9 @@ class UndeclaredCrossing:
         ),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        """Pairs no other flow check watches, minus every declared entry."""
-        yield from pair_findings(
-            ctx,
-            self.meta,
-            pair_unclaimed,
-            ("allowed_flows", "specified_communications", "lbo_services"),
-            crossing_message("ポリシーで許可されていません。", "Not allowed by the policy."),
-        )
+    def selects(self, policy: Policy, zone_from: str, zone_to: str) -> bool:
+        """The zone pairs this check watches."""
+        return pair_unclaimed(policy, zone_from, zone_to)
+
+    sections = ("allowed_flows", "specified_communications", "lbo_services")
+    reason = Text(ja="ポリシーで許可されていません。", en="Not allowed by the policy.")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks._flows import crossing_message, entry_set, evidence_of, pair_findings, pair_myn_other
+from checks._flows import ZonePairCheck, entry_set, evidence_of, pair_myn_other
 from checks.base import CheckContext, CheckMeta
-from netaudit.policy import SpecifiedCommunication
+from netaudit.policy import Policy, SpecifiedCommunication
 from netaudit.reach import Crossing
 from netaudit.result import Finding, PolicyRef, Severity, Status, Text, fingerprint
 
@@ -14,7 +14,7 @@ BASIS_SPECIFIED = "特定通信（国が認めた通信）に限る [DOMAIN S1, 
 BASIS_NARROW = "通信経路の限定（MAC/IP）とポート番号の制限 [DOMAIN §3.2, G]"
 
 
-class UndeclaredMynumberFlow:
+class UndeclaredMynumberFlow(ZonePairCheck):
     """MYN-002: every crossing between マイナンバー利用事務系 and another zone is declared.
 
     Crossings between a ``mynumber`` zone and LGWAN接続系, LGWAN, management or any other
@@ -38,18 +38,14 @@ class UndeclaredMynumberFlow:
         ),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        """mynumber ↔ non-Internet zones minus declared 特定通信 and allowed flows."""
+    def selects(self, policy: Policy, zone_from: str, zone_to: str) -> bool:
+        """The zone pairs this check watches."""
+        return pair_myn_other(policy, zone_from, zone_to)
 
-        yield from pair_findings(
-            ctx,
-            self.meta,
-            pair_myn_other,
-            ("specified_communications", "allowed_flows"),
-            crossing_message(
-                "特定通信として宣言されていません。", "Not a declared specified communication."
-            ),
-        )
+    sections = ("specified_communications", "allowed_flows")
+    reason = Text(
+        ja="特定通信として宣言されていません。", en="Not a declared specified communication."
+    )
 
 
 class NarrowSpecified:
