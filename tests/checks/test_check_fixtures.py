@@ -44,8 +44,7 @@ FLOWLESS_CHECKS = frozenset({"SEP-001"})  # findings about an interface, not abo
 ROUTELESS_EVIDENCE = frozenset({"MYN-003"})  # cites the filter lines only, not the route
 SECTIONS = ("specified_communications", "allowed_flows", "lbo_services")
 
-KNOWN_BUGS: dict[str, str] = {
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 # pass_* devices that do carry traffic, just not this check's: the owning checks must fail them,
 # which proves the zone pairs are partitioned rather than dropped.
