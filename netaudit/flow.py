@@ -61,6 +61,8 @@ _FIELDS: tuple[tuple[str, int], ...] = (
 )
 _WIDTH = dict(_FIELDS)
 _EPHEMERAL = (49152, 65535)
+# first_match folds this many rules at a time (benchmarks/flow_firstmatch.md).
+_CHUNK = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,14 @@ class Packet:
     icmp_type: int | None = None
     icmp_code: int | None = None
     established: bool = False
+
+    def __post_init__(self) -> None:
+        # HeaderSpace.packet() puts dst into the src family's field: a mixed pair would be
+        # silently truncated into another packet than the one evaluate() sees.
+        if self.src.version != self.dst.version:
+            raise ValueError(f"packet mixes IPv{self.src.version} and IPv{self.dst.version}")
+        if self.proto in PORT_PROTOCOLS and (self.sport is None or self.dport is None):
+            raise ValueError(f"{protocol_name(self.proto)} packet needs sport and dport")
 
     def to_json(self) -> dict[str, Any]:
         """The ``example_flow`` shape of DESIGN.md."""
@@ -437,6 +447,22 @@ class FirstMatch:
     unresolved_rules: tuple[Rule, ...]
 
 
+def _fold(space: HeaderSpace, rules: Sequence[Rule], within: Any) -> tuple[Any, Any]:
+    """(permitted, matched) of enabled ``rules`` restricted to ``within``, by balanced halves.
+
+    For ``L = L1 + L2``: ``P = P1 | (P2 - M1)`` and ``M = M1 | M2``. Combining balanced halves
+    keeps the operands small; intersecting every rule with one huge ``remaining`` set does not
+    (a rule broad in the top variables, e.g. an ``any`` destination, walks all of it).
+    """
+    if len(rules) == 1:
+        m = space.rule(rules[0]).node & within
+        return (m if rules[0].action is Action.PERMIT else space.bdd.false), m
+    mid = len(rules) // 2
+    p1, m1 = _fold(space, rules[:mid], within)
+    p2, m2 = _fold(space, rules[mid:], within)
+    return p1 | (p2 & ~m1), m1 | m2
+
+
 def first_match(
     space: HeaderSpace,
     rules: Sequence[Rule],
@@ -445,30 +471,65 @@ def first_match(
 ) -> FirstMatch:
     """Evaluate ``rules`` first-match over ``within`` (default: every packet), exactly.
 
-    Disabled rules are skipped. Packets no rule matches get ``default_action``.
+    Disabled rules are skipped. Packets no rule matches get ``default_action``. Rules are
+    folded ``_CHUNK`` at a time, each restricted to what remains (see :func:`_fold`; 2.5x
+    faster over the whole space on a 10,000-rule ACL, benchmarks/flow_firstmatch.md). For one
+    zone pair of a large list, prefilter with :func:`rules_meeting`.
     """
-    remaining = within if within is not None else space.all
-    permitted = space.empty
+    question = within if within is not None else space.all
+    false = space.bdd.false
+    remaining = question.node
+    permitted = false
     unresolved: list[Rule] = []
-    for rule in rules:
-        if not rule.enabled:
-            continue
-        if remaining.is_empty():
+    live = [r for r in rules if r.enabled]
+    for start in range(0, len(live), _CHUNK):
+        if remaining == false:
             break
-        if rule.unresolved:
-            unresolved.append(rule)
-        hit = remaining & space.rule(rule)
-        if hit.is_empty():
-            continue
-        if rule.action is Action.PERMIT:
-            permitted = permitted | hit
-        remaining = remaining - hit
+        chunk = live[start : start + _CHUNK]
+        if any(r.unresolved for r in chunk):
+            # Exactly the unresolved rules the question still reaches: walk this chunk.
+            rem = remaining
+            for r in chunk:
+                if rem == false:
+                    break
+                if r.unresolved:
+                    unresolved.append(r)
+                rem = rem & ~space.rule(r).node
+        p, m = _fold(space, chunk, remaining)
+        permitted = permitted | (remaining & p)
+        remaining = remaining & ~m
     if default_action is Action.PERMIT:
         permitted = permitted | remaining
-    question = within if within is not None else space.all
+    result = PacketSet(space, permitted)
     return FirstMatch(
-        permitted=permitted, denied=question - permitted, unresolved_rules=tuple(unresolved)
+        permitted=result, denied=question - result, unresolved_rules=tuple(unresolved)
     )
+
+
+def _may_meet(am: AddressMatch, scope: Sequence[IPNetwork] | None) -> bool:
+    if scope is None or am.negate:
+        return True
+    return any(n.version == z.version and n.overlaps(z) for n in am.networks for z in scope)
+
+
+def rules_meeting(
+    rules: Sequence[Rule],
+    src: Sequence[IPNetwork] | None = None,
+    dst: Sequence[IPNetwork] | None = None,
+) -> list[Rule]:
+    """The enabled rules that can match some packet from ``src`` to ``dst`` (``None``: any).
+
+    A sound, cheap prefilter before :func:`first_match` on a zone-pair question: a rule whose
+    resolved source (or destination) networks do not overlap the question's cannot match any
+    of its packets — conditions only narrow and exceptions only remove. Negated addresses and
+    rules with unresolved names are kept (so ``unresolved_rules`` stays complete).
+    """
+    return [
+        r
+        for r in rules
+        if r.enabled
+        and (r.unresolved or (_may_meet(r.match.src, src) and _may_meet(r.match.dst, dst)))
+    ]
 
 
 # -- concrete evaluation (the oracle) -------------------------------------------------------

@@ -23,7 +23,7 @@ import ipaddress
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from netaudit.flow import HeaderSpace, Packet, PacketSet, evaluate, first_match
+from netaudit.flow import HeaderSpace, Packet, PacketSet, evaluate, first_match, rules_meeting
 from netaudit.model import (
     Action,
     DeviceConfig,
@@ -305,27 +305,59 @@ def device_forwarding(space: HeaderSpace, device: DeviceConfig) -> DeviceForward
         route_for=route_for,
         via_default=via_default,
     )
+    scopes = _scopes(device, l3)
     for itf in l3:
         for direction, target in ((Direction.IN, fwd.ingress), (Direction.OUT, fwd.egress)):
-            allowed = initial
+            # Only what can reach this filter matters: sources routed back via the interface
+            # for an IN filter, destinations routed out of it for an OUT filter. Rules whose
+            # addresses cannot meet those are left out before compiling (flow.rules_meeting).
+            scope = scopes.get(itf.name)
+            if direction is Direction.IN:
+                allowed = initial & _sources(space, routed[itf.name])
+                meets = {"src": scope}
+            else:
+                allowed = initial & routed[itf.name]
+                meets = {"dst": scope}
             for name, flt, span in _bound_filters(device, itf.name, direction):
                 if flt is None:
                     # The parser warned; IOS and most platforms pass traffic through a
                     # reference to an undefined filter, so nothing is removed here.
                     fwd.missing_filters.append((name, span))
                     continue
+                rules = rules_meeting(flt.rules, **meets)
                 if flt.family is None:
-                    res = first_match(space, flt.rules, flt.default_action, within=allowed)
+                    res = first_match(space, rules, flt.default_action, within=allowed)
                     fwd.unresolved.extend(res.unresolved_rules)
                     allowed = res.permitted
                 else:
                     # The other address family passes this filter untouched.
                     own = space.family(flt.family)
-                    res = first_match(space, flt.rules, flt.default_action, within=allowed & own)
+                    res = first_match(space, rules, flt.default_action, within=allowed & own)
                     fwd.unresolved.extend(res.unresolved_rules)
                     allowed = res.permitted | (allowed - own)
             target[itf.name] = allowed
     return fwd
+
+
+def _scopes(device: DeviceConfig, l3: tuple[Interface, ...]) -> dict[str, list[IPNetwork] | None]:
+    """Per interface, networks covering every address routed through it (``None``: any).
+
+    A superset of the longest-prefix-match share: every connected subnet and every route
+    prefix that points at the interface, or ``None`` when a default route does.
+    """
+    scopes: dict[str, list[IPNetwork] | None] = {i.name: list(i.networks) for i in l3}
+    for r in device.routes:
+        if r.discard:
+            continue
+        egress = _route_interface(device, r, l3)
+        current = scopes.get(egress or "", [])
+        if egress is None or current is None:
+            continue
+        if r.prefix.prefixlen == 0:
+            scopes[egress] = None
+        else:
+            current.append(r.prefix)
+    return scopes
 
 
 def transfer(
