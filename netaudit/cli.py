@@ -320,7 +320,7 @@ def _print_device(out: Console, d: DeviceConfig, verbose: bool) -> None:
         f"platform [bold]{d.platform}[/]  hostname {escape(d.hostname or '-')}  "
         f"understood {cov.recognized}/{cov.considered} lines ({cov.share:.1%})"
     )
-    t = Table("interface", "zone facts", "addresses", "filters", "state", box=None, pad_edge=False)
+    t = Table("interface", "mode", "addresses", "filters", "state", box=None, pad_edge=False)
     for i in d.interfaces:
         if not verbose and not (
             i.addresses or d.bound(i.name, Direction.IN) or d.bound(i.name, Direction.OUT)
