@@ -553,6 +553,19 @@ def version() -> None:
     typer.echo(f"netaudit {__version__}")
 
 
+# Commands that live in their own modules (netaudit/commands/<name>.py), each exposing
+# ``register(app: typer.Typer) -> None``. Listed here, literally: a closed set.
+def _register_commands() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(app)
+
+
+COMMAND_MODULES: tuple[str, ...] = ()
+_register_commands()
+
+
 def main() -> None:
     """Console-script entry point: maps stray library errors to exit 2 without a traceback."""
     try:

@@ -311,12 +311,17 @@ def audit(
     lang: str = "ja",
     progress: Callable[[str], None] | None = None,
     clock: Callable[[], dt.datetime] | None = None,
+    space: HeaderSpace | None = None,
 ) -> tuple[AuditResult, NetworkAnalysis]:
-    """Audit a snapshot against a policy."""
+    """Audit a snapshot against a policy.
+
+    Pass the same ``space`` to audits whose packet sets will be compared (a before/after
+    diff): sets from different header spaces cannot be combined.
+    """
     started = (clock or (lambda: dt.datetime.now(dt.UTC)))()
     t0 = time.perf_counter()
     loaded = load_snapshot(snapshot, platform=platform, progress=progress)
-    space = HeaderSpace()
+    space = space or HeaderSpace()
     analysis = analyze(space, loaded.devices, policy)
     checks = [c for c in all_checks() if not only or c.meta.id in only]
     ctx = CheckContext(analysis=analysis, today=today or started.date())
