@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -471,29 +471,52 @@ def _yaml_problem(e: yaml.YAMLError, file: str, text: str) -> Problem:
     return Problem(file, line, f"YAML syntax: {problem}{detail}")
 
 
-def load_policy(path: Path) -> Policy:
-    """Read and validate a policy file.
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class LoadedYaml(Generic[M]):
+    """A YAML file validated into a strict model, with where each key and item came from."""
+
+    model: M
+    file: str
+    digest: str
+    lines: dict[tuple[Any, ...], int]
+    problems: tuple[Problem, ...] = ()
+
+
+def load_yaml_model(path: Path, model: type[M], *, what: str = "policy") -> LoadedYaml[M]:
+    """Read a YAML file and validate it into ``model``; every problem carries file:line.
+
+    Shared by the policy, the inventory and the waivers: ``yaml.safe_load``, duplicate keys
+    refused, pydantic errors (``extra="forbid"``) mapped back to the line of the key or item.
+
+    Problems that leave a usable model (duplicate keys) come back in ``problems``, so the
+    caller can add its own semantic problems and report them all together.
 
     Raises:
-        PolicyValidationError: with every structural and reference problem found.
-        PolicyError: the file cannot be read.
+        PolicyValidationError: the file does not validate (with every problem found).
+        PolicyError: the file cannot be read or is not UTF-8.
     """
     file = str(path)
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise PolicyError(f"cannot read policy: {e.strerror}", file=file) from e
+        raise PolicyError(f"cannot read {what}: {e.strerror}", file=file) from e
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise PolicyError("policy is not UTF-8 text", file=file) from e
+        raise PolicyError(
+            f"{what} is not UTF-8 text (re-save it as UTF-8; Shift_JIS is not accepted)",
+            file=file,
+        ) from e
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         raise PolicyValidationError([_yaml_problem(e, file, text)]) from e
     if node is None or not isinstance(data, dict):
-        raise PolicyValidationError([Problem(file, 1, "the policy must be a YAML mapping")])
+        raise PolicyValidationError([Problem(file, 1, f"the {what} must be a YAML mapping")])
     lines: dict[tuple[Any, ...], int] = {}
     _line_map(node, (), lines)
     problems = list(_duplicate_keys(node, file))
@@ -505,12 +528,29 @@ def load_policy(path: Path) -> Policy:
         return lines.get(p, 1)
 
     try:
-        model = PolicyModel.model_validate(data)
+        validated = model.model_validate(data)
     except ValidationError as e:
         problems.extend(Problem(file, at(err["loc"]), _pydantic_message(err)) for err in e.errors())
         raise PolicyValidationError(problems) from e
-    policy = Policy(data=model, file=file, digest=hashlib.sha256(raw).hexdigest(), lines=lines)
-    problems.extend(_semantic_problems(policy))
+    return LoadedYaml(
+        model=validated,
+        file=file,
+        digest=hashlib.sha256(raw).hexdigest(),
+        lines=lines,
+        problems=tuple(problems),
+    )
+
+
+def load_policy(path: Path) -> Policy:
+    """Read and validate a policy file.
+
+    Raises:
+        PolicyValidationError: with every structural and reference problem found.
+        PolicyError: the file cannot be read.
+    """
+    loaded = load_yaml_model(path, PolicyModel)
+    policy = Policy(data=loaded.model, file=loaded.file, digest=loaded.digest, lines=loaded.lines)
+    problems = [*loaded.problems, *_semantic_problems(policy)]
     if problems:
         raise PolicyValidationError(problems)
     return policy
