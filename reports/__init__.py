@@ -30,6 +30,7 @@ FORMATS: Mapping[str, str] = MappingProxyType(
     {
         "console": "reports.console",
         "json": "reports.json",
+        "html": "reports.html",
     }
 )
 """``--format`` name -> module path. Every renderer module in this package must be listed."""

@@ -38,6 +38,7 @@ class Labels:
     model: str
     snapshot: str
     manifest_digest: str
+    digests: str
     devices: str
     checks_run: str
     started: str
@@ -70,6 +71,7 @@ class Labels:
     findings: str
     no_findings: str
     hidden_findings_fmt: str  # {n}
+    quiet_findings_fmt: str  # {n}
     check: str
     title: str
     severity: str
@@ -113,6 +115,7 @@ JA = Labels(
     model="モデル",
     snapshot="スナップショット",
     manifest_digest="マニフェストのダイジェスト",
+    digests="証跡のダイジェスト",
     devices="機器数",
     checks_run="実施チェック数",
     started="実施日時",
@@ -142,6 +145,7 @@ JA = Labels(
     findings="検出事項",
     no_findings="検出事項はありません。",
     hidden_findings_fmt="ほかに適合・対象外が{n}件あります（詳細表示で一覧）。",
+    quiet_findings_fmt="適合・対象外 {n}件",
     check="チェック",
     title="件名",
     severity="重大度",
@@ -183,6 +187,7 @@ EN = Labels(
     model="Model",
     snapshot="Snapshot",
     manifest_digest="Manifest digest",
+    digests="Evidence digests",
     devices="Devices",
     checks_run="Checks run",
     started="Started",
@@ -212,6 +217,7 @@ EN = Labels(
     findings="Findings",
     no_findings="No findings.",
     hidden_findings_fmt="{n} more passed or not applicable (shown with verbose).",
+    quiet_findings_fmt="{n} passed or not applicable",
     check="Check",
     title="Title",
     severity="Severity",
