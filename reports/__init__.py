@@ -30,6 +30,9 @@ FORMATS: Mapping[str, str] = MappingProxyType(
     {
         "console": "reports.console",
         "json": "reports.json",
+        "sarif": "reports.sarif",
+        "junit": "reports.junit",
+        "markdown": "reports.markdown",
         "html": "reports.html",
     }
 )
