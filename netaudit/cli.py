@@ -28,9 +28,10 @@ from netaudit.engine import audit as run_audit
 from netaudit.engine import load_snapshot
 from netaudit.errors import InputError, NetauditError
 from netaudit.flow import Packet
+from netaudit.inventory import Inventory, load_inventory
 from netaudit.model import PORT_PROTOCOLS, DeviceConfig, Direction
 from netaudit.parsers import PLATFORMS, parse_file
-from netaudit.policy import PolicyValidationError, Problem, lint_policy, load_policy
+from netaudit.policy import Policy, PolicyValidationError, Problem, lint_policy, load_policy
 from netaudit.reach import explain, host_route
 from netaudit.result import AuditResult, Severity, Status, Verdict
 from netaudit.serialize import to_data
@@ -86,7 +87,9 @@ def exit_code(result: AuditResult, fail_on: FailOn) -> int:
         threshold = Severity(fail_on.value)
         if any(f.status is Status.FAIL and f.severity.at_least(threshold) for f in result.findings):
             return EXIT_FINDINGS
-    if result.verdict is Verdict.INCOMPLETE or result.problems:
+    # Incomplete even when the verdict is "fail": something was not read or not understood.
+    unknown = any(f.status in (Status.UNKNOWN, Status.ERROR) for f in result.findings)
+    if result.verdict is Verdict.INCOMPLETE or result.problems or unknown:
         return EXIT_INCOMPLETE
     return EXIT_OK
 
@@ -146,6 +149,10 @@ def audit(
     color: Annotated[
         bool | None, typer.Option("--color/--no-color", help="Colour the console report.")
     ] = None,
+    inventory: Annotated[
+        Path | None,
+        typer.Option("--inventory", "-i", help="Inventory YAML: platform pins, zone hints."),
+    ] = None,
 ) -> None:
     """Audit a snapshot of configs against a separation policy."""
     fmts = _formats(fmt)
@@ -159,6 +166,7 @@ def audit(
         raise _fail(f"unknown check {', '.join(unknown_checks)}; see `netaudit checks`")
     day = _date(today)
     pol = _load_policy_or_exit(policy)
+    inv = _load_inventory_or_exit(inventory, pol) if inventory is not None else None
     language = (lang or default_lang()).value
     with err.status("parsing…", spinner="dots") as status:
         try:
@@ -170,6 +178,7 @@ def audit(
                 platform=platform,
                 lang=language,
                 progress=lambda name: status.update(f"parsing {escape(name)}…"),
+                inventory=inv,
             )
         except InputError as e:
             raise _fail(str(e)) from e
@@ -236,6 +245,23 @@ def _load_policy_or_exit(path: Path) -> Any:
         raise _fail(f"{len(e.problems)} problem(s) in {path}") from e
     except NetauditError as e:
         raise _fail(str(e)) from e
+
+
+def _load_inventory_or_exit(path: Path, policy: Policy) -> Inventory:
+    try:
+        inv = load_inventory(path)
+    except PolicyValidationError as e:
+        for p in e.problems:
+            err.print(escape(str(p)), soft_wrap=True)
+        raise _fail(f"{len(e.problems)} problem(s) in {path}") from e
+    except NetauditError as e:
+        raise _fail(str(e)) from e
+    problems = inv.check_zones(policy)
+    for p in problems:
+        err.print(escape(str(p)), soft_wrap=True)
+    if problems:
+        raise _fail(f"{len(problems)} problem(s) in {path}")
+    return inv
 
 
 @app.command()

@@ -19,6 +19,7 @@ from checks.base import Check
 from netaudit import __version__
 from netaudit.errors import InputError
 from netaudit.flow import HeaderSpace
+from netaudit.inventory import Inventory
 from netaudit.model import DeviceConfig
 from netaudit.parsers import device_name, parse_file
 from netaudit.policy import Policy
@@ -27,6 +28,7 @@ from netaudit.result import (
     AuditResult,
     CellState,
     DeviceCoverage,
+    Evidence,
     Finding,
     InputProblem,
     MatrixCell,
@@ -131,19 +133,39 @@ def load_snapshot(
     *,
     platform: str | None = None,
     progress: Callable[[str], None] | None = None,
+    inventory: Inventory | None = None,
 ) -> LoadedSnapshot:
-    """Parse every device of a snapshot; a file that cannot be read is a problem, not a crash."""
+    """Parse every device of a snapshot; a file that cannot be read is a problem, not a crash.
+
+    The inventory pins platforms, and a device it lists that has no config in the snapshot
+    was not collected: a problem that makes the audit incomplete.
+    """
     devices: list[DeviceConfig] = []
     problems: list[InputProblem] = []
     failed: list[str] = []
-    for sf in snapshot_files(snapshot):
+    pins = inventory.platforms() if inventory is not None else {}
+    files = snapshot_files(snapshot)
+    for sf in files:
         if progress is not None:
             progress(sf.device)
+        chosen = pins.get(sf.device) or sf.platform or platform
         try:
-            devices.append(parse_file(sf.path, platform=sf.platform or platform, name=sf.device))
+            devices.append(parse_file(sf.path, platform=chosen, name=sf.device))
         except InputError as e:
             problems.append(InputProblem(file=e.file or str(sf.path), line=e.line, message=str(e)))
             failed.append(sf.device)
+    if inventory is not None:
+        present = {sf.device for sf in files}
+        for d in inventory.devices:
+            if d.name not in present:
+                problems.append(
+                    InputProblem(
+                        file=inventory.file,
+                        line=d.line,
+                        message=f"{d.name}: listed in the inventory but has no config in {snapshot}",
+                    )
+                )
+                failed.append(d.name)
     return LoadedSnapshot(devices=devices, problems=problems, failed=failed)
 
 
@@ -229,6 +251,37 @@ def _incomplete_findings(
     """Parser warnings that can change a verdict, and unresolved rules on a path."""
     out: list[Finding] = []
     for d in devices:
+        unrec = d.coverage.unrecognized
+        if unrec:
+            # Principle 2: a line not understood may carry a permit; the verdict cannot pass.
+            first = ", ".join(str(u.line) for u in unrec[:5]) + (" …" if len(unrec) > 5 else "")
+            out.append(
+                Finding(
+                    check="PARSE",
+                    severity=Severity.INFO,
+                    status=Status.UNKNOWN,
+                    title=Text(
+                        ja="設定に解釈できない行があり、判定に影響する可能性があります",
+                        en="Config lines not understood; verdicts may depend on them",
+                    ),
+                    message=Text(
+                        ja=f"{d.name}: {len(unrec)} 行を解釈できませんでした（行 {first}）。解析率 {d.coverage.share:.1%}。",
+                        en=f"{d.name}: {len(unrec)} line(s) not understood (lines {first}); {d.coverage.share:.1%} understood.",
+                    ),
+                    device=d.name,
+                    evidence=tuple(
+                        Evidence(
+                            file=d.source,
+                            line=u.line,
+                            text=u.text,
+                            device=d.name,
+                            role="not understood",
+                        )
+                        for u in unrec[:5]
+                    ),
+                    fingerprint=fingerprint("PARSE", d.name, "unrecognized"),
+                )
+            )
         for w in d.warnings:
             if not w.matters:
                 continue
@@ -312,6 +365,7 @@ def audit(
     progress: Callable[[str], None] | None = None,
     clock: Callable[[], dt.datetime] | None = None,
     space: HeaderSpace | None = None,
+    inventory: Inventory | None = None,
 ) -> tuple[AuditResult, NetworkAnalysis]:
     """Audit a snapshot against a policy.
 
@@ -320,9 +374,10 @@ def audit(
     """
     started = (clock or (lambda: dt.datetime.now(dt.UTC)))()
     t0 = time.perf_counter()
-    loaded = load_snapshot(snapshot, platform=platform, progress=progress)
+    loaded = load_snapshot(snapshot, platform=platform, progress=progress, inventory=inventory)
     space = space or HeaderSpace()
-    analysis = analyze(space, loaded.devices, policy)
+    hints = inventory.zone_hints() if inventory is not None else {}
+    analysis = analyze(space, loaded.devices, policy, zone_hints=hints)
     checks = [c for c in all_checks() if not only or c.meta.id in only]
     ctx = CheckContext(analysis=analysis, today=today or started.date())
     findings = run_checks(checks, ctx) + _incomplete_findings(loaded.devices, analysis)

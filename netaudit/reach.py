@@ -20,7 +20,7 @@ every device it crosses.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from netaudit.flow import HeaderSpace, Packet, PacketSet, evaluate, first_match, rules_meeting
@@ -122,10 +122,20 @@ class NetworkAnalysis:
 # -- zones ---------------------------------------------------------------------------------
 
 
-def assign_zones(device: DeviceConfig, policy: Policy) -> list[InterfaceZone]:
-    """Zone of each interface: by its subnets, else by its (access or SVI) VLAN."""
+def assign_zones(
+    device: DeviceConfig, policy: Policy, hints: Mapping[tuple[str, str], str] | None = None
+) -> list[InterfaceZone]:
+    """Zone of each interface: as the inventory says, else by its subnets and VLAN."""
     out: list[InterfaceZone] = []
     for itf in device.interfaces:
+        hinted = (hints or {}).get((device.name, itf.name))
+        if hinted is not None:
+            out.append(
+                InterfaceZone(
+                    device=device.name, interface=itf, zones=(hinted,), reason="inventory"
+                )
+            )
+            continue
         zones: list[str] = []
         reasons: list[str] = []
         for net in itf.networks:
@@ -449,8 +459,17 @@ def explain(device: DeviceConfig, in_if: str, out_if: str, packet: Packet) -> li
 # -- the whole network ----------------------------------------------------------------------
 
 
-def analyze(space: HeaderSpace, devices: Iterable[DeviceConfig], policy: Policy) -> NetworkAnalysis:
-    """Zone assignment and per-device crossings for a set of devices."""
+def analyze(
+    space: HeaderSpace,
+    devices: Iterable[DeviceConfig],
+    policy: Policy,
+    zone_hints: Mapping[tuple[str, str], str] | None = None,
+) -> NetworkAnalysis:
+    """Zone assignment and per-device crossings for a set of devices.
+
+    ``zone_hints`` ((device, interface) -> zone, from the inventory) override the mapping by
+    subnet and VLAN for the interfaces they name.
+    """
     devs = {d.name: d for d in devices}
     zsrc, zdst = zone_address_sets(space, policy)
     external_dst = space.empty
@@ -461,7 +480,7 @@ def analyze(space: HeaderSpace, devices: Iterable[DeviceConfig], policy: Policy)
     forwarding: dict[str, DeviceForwarding] = {}
     crossings: list[Crossing] = []
     for dev in devs.values():
-        dev_zones = assign_zones(dev, policy)
+        dev_zones = assign_zones(dev, policy, zone_hints)
         izones.extend(dev_zones)
         zone_of = {iz.interface.name: iz.zone for iz in dev_zones}
         fwd = device_forwarding(space, dev)
