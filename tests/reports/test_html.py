@@ -307,7 +307,7 @@ def test_waived_unknown_and_error_are_distinct_and_passes_collapsed() -> None:
 
 def test_coverage_with_collapsible_unrecognized_lines() -> None:
     coverage = _sections(render_html(sample_result(), RenderOptions(lang="en")))["coverage"]
-    devices = re.findall(r"<td><strong>(.*?)</strong></td>", coverage)
+    devices = re.findall(r'<td class="device"><strong>(.*?)</strong></td>', coverage)
     assert devices == ["core-fw01", "inet-fw01", "lgwan-rt01"]
     core = coverage.split("<strong>core-fw01</strong>")[1].split("<strong>inet-fw01</strong>")[0]
     text = _visible(core)
@@ -497,6 +497,6 @@ def test_browser_shows_script_in_config_as_text(tmp_path: Path) -> None:
     page.write_text(render_html(_hostile_result(), RenderOptions(lang="en")), encoding="utf-8")
     dom = _chromium(tmp_path / "profile", "--dump-dom", page.as_uri()).stdout.decode()
     assert "<script" not in dom.lower() and "<img" not in dom.lower()
-    evidence = re.search(r'<table class="evidence">(.*?)</table>', dom, re.S)
+    evidence = re.search(r'<ol class="evidence">(.*?)</ol>', dom, re.S)
     assert evidence is not None
     assert HOSTILE in _visible(evidence.group(1))
