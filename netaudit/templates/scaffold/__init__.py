@@ -1,0 +1,1 @@
+"""Skeleton files of a policy repository (inventory, waivers, CI)."""
