@@ -6,7 +6,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import typer
+from typer.testing import CliRunner
 
+from netaudit.commands.waivers import register
 from netaudit.engine import audit
 from netaudit.policy import Policy, PolicyValidationError, load_policy
 from netaudit.reach import NetworkAnalysis
@@ -198,3 +201,31 @@ def test_lint_reports_expired() -> None:
     assert [(p.line, p.message) for p in problems] == [
         (26, "waiver W-2025-007 expired on 2026-03-31")
     ]
+
+
+def _cli(*args: str | Path) -> tuple[int, str]:
+    app = typer.Typer()
+    register(app)
+
+    @app.command()
+    def version() -> None:  # a second command keeps typer's subcommand mode
+        """Placeholder."""
+
+    res = CliRunner().invoke(app, ["waivers", *map(str, args)])
+    return res.exit_code, res.stdout
+
+
+def test_cli_reports_problems_as_file_line() -> None:
+    city = FIXTURES / "city.yaml"
+    code, out = _cli(city, "--today", "2026-01-01", "--policy", CITY / "policy.yaml")
+    assert (code, out) == (0, "")
+    code, out = _cli(
+        city, FIXTURES / "bad_refs.yaml", "-p", CITY / "policy.yaml", "--today", "2026-11-28"
+    )
+    assert code == 2
+    assert out.splitlines() == [
+        f"{city}:26: waiver W-2025-007 expired on 2026-03-31",
+        f"{FIXTURES / 'bad_refs.yaml'}:9: duplicate waiver id 'W-1' (first at line 2)",
+        f"{FIXTURES / 'bad_refs.yaml'}:12: undefined zone 'mynumbr' in W-1",
+    ]
+    assert _cli(FIXTURES / "missing.yaml")[0] == 2
