@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import json
-import locale
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -24,6 +22,17 @@ from rich.table import Table
 
 from checks import CheckMeta, all_checks
 from netaudit import __version__
+from netaudit.commands._common import (
+    EXIT_INCOMPLETE,
+    EXIT_INPUT,
+    EXIT_OK,
+    FailOn,
+    Lang,
+    default_lang,
+    err,
+    exit_code,
+)
+from netaudit.commands._common import fail as _fail
 from netaudit.engine import audit as run_audit
 from netaudit.engine import load_snapshot
 from netaudit.errors import InputError, NetauditError
@@ -33,11 +42,8 @@ from netaudit.model import PORT_PROTOCOLS, DeviceConfig, Direction
 from netaudit.parsers import PLATFORMS, parse_file
 from netaudit.policy import Policy, PolicyValidationError, Problem, lint_policy, load_policy
 from netaudit.reach import explain, host_route
-from netaudit.result import AuditResult, Severity, Status, Verdict
 from netaudit.serialize import to_data
 from reports import FORMATS, RenderOptions, ReportError, render
-
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 app = typer.Typer(
     name="netaudit",
@@ -46,52 +52,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, highlight=False)
-
-
-class Lang(StrEnum):
-    """Report language."""
-
-    ja = "ja"
-    en = "en"
-
-
-class FailOn(StrEnum):
-    """The severity from which failing findings make the exit code 1."""
-
-    critical = "critical"
-    high = "high"
-    medium = "medium"
-    low = "low"
-    info = "info"
-    never = "never"
-
-
-def default_lang() -> Lang:
-    """``NETAUDIT_LANG``, else Japanese when the locale is Japanese, else English."""
-    env = os.environ.get("NETAUDIT_LANG")
-    if env in ("ja", "en"):
-        return Lang(env)
-    loc = os.environ.get("LC_ALL") or os.environ.get("LANG") or (locale.getlocale()[0] or "")
-    return Lang.ja if loc.lower().startswith("ja") else Lang.en
-
-
-def _fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {escape(message)}")
-    return typer.Exit(code)
-
-
-def exit_code(result: AuditResult, fail_on: FailOn) -> int:
-    """The exit code DESIGN.md gives a result."""
-    if fail_on is not FailOn.never:
-        threshold = Severity(fail_on.value)
-        if any(f.status is Status.FAIL and f.severity.at_least(threshold) for f in result.findings):
-            return EXIT_FINDINGS
-    # Incomplete even when the verdict is "fail": something was not read or not understood.
-    unknown = any(f.status in (Status.UNKNOWN, Status.ERROR) for f in result.findings)
-    if result.verdict is Verdict.INCOMPLETE or result.problems or unknown:
-        return EXIT_INCOMPLETE
-    return EXIT_OK
 
 
 def _formats(value: str) -> list[str]:
@@ -588,7 +548,7 @@ def _register_commands() -> None:
         importlib.import_module(name).register(app)
 
 
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("netaudit.commands.traffic",)
 _register_commands()
 
 

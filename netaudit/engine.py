@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import inspect
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -27,6 +28,7 @@ from netaudit.reach import NetworkAnalysis, analyze
 from netaudit.result import (
     AuditResult,
     CellState,
+    CheckInfo,
     DeviceCoverage,
     Evidence,
     Finding,
@@ -400,6 +402,17 @@ def audit(
         ),
         manifest_digest=_manifest_digest(snapshot),
         checks_run=tuple(c.meta.id for c in checks),
+        checks=tuple(
+            CheckInfo(
+                id=c.meta.id,
+                title=c.meta.title,
+                severity=c.meta.severity,
+                basis=c.meta.basis,
+                doc=inspect.cleandoc(type(c).__doc__ or ""),
+                fix=c.meta.fix,
+            )
+            for c in checks
+        ),
     )
     return result, analysis
 

@@ -200,6 +200,18 @@ class RunInfo:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CheckInfo:
+    """What a check that ran is, for reports that describe rules (SARIF, HTML)."""
+
+    id: str
+    title: Text
+    severity: Severity
+    basis: tuple[str, ...] = ()
+    doc: str = ""
+    fix: Text = Text(ja="", en="")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AuditResult:
     """Everything an audit found; reports render it, the CLI maps it to an exit code."""
 
@@ -215,6 +227,7 @@ class AuditResult:
     run: RunInfo = field(default_factory=lambda: RunInfo(tool_version="", started=""))
     manifest_digest: str = ""
     checks_run: tuple[str, ...] = ()
+    checks: tuple[CheckInfo, ...] = ()
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Findings counted by severity (failing ones) and by status."""

@@ -3,11 +3,11 @@
 One ``run`` of the ``netaudit`` driver. Mapping from the audit result (SARIF 2.1.0, OASIS
 Standard, sections cited as §):
 
-- **Rules** (§3.49 ``reportingDescriptor``): one per check that ran or reported, sorted by id.
-  Reports may not import ``checks`` (import-linter contract), so a rule's texts come from the
-  findings themselves: ``shortDescription`` is the title in ``options.lang``, ``fullDescription``
-  the title in both languages, ``help`` the guideline basis. A check that ran without findings
-  gets a rule with its id only.
+- **Rules** (§3.49 ``reportingDescriptor``): one per check that ran or reported, sorted by id,
+  described by ``AuditResult.checks`` (the engine records every check it ran):
+  ``shortDescription`` is the title in ``options.lang``, ``fullDescription`` the check's
+  documentation, ``help`` how to fix and the guideline basis. A check known only from its
+  findings (a result made elsewhere) falls back to the findings' title and basis.
 - **Results** (§3.27): ``level`` critical/high → ``error``, medium → ``warning``, low/info →
   ``note``. ``fail`` and ``waived`` are ``kind: "fail"``; a waived result carries an external,
   accepted suppression (§3.35) whose justification is the finding's message. ``unknown`` and
@@ -35,7 +35,15 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from netaudit.result import AuditResult, Evidence, Finding, PolicyRef, Severity, Status
+from netaudit.result import (
+    AuditResult,
+    CheckInfo,
+    Evidence,
+    Finding,
+    PolicyRef,
+    Severity,
+    Status,
+)
 
 from . import RenderOptions, sorted_findings, sorted_problems
 
@@ -134,7 +142,33 @@ def _rules(
             if b not in basis.setdefault(f.check, []):
                 basis[f.check].append(b)
     ids = sorted(set(result.checks_run) | set(first))
-    return [_rule(cid, first.get(cid), basis.get(cid, []), options) for cid in ids]
+    info = {c.id: c for c in result.checks}
+    return [
+        _described(info[cid], options)
+        if cid in info
+        else _rule(cid, first.get(cid), basis.get(cid, []), options)
+        for cid in ids
+    ]
+
+
+def _described(check: CheckInfo, options: RenderOptions) -> dict[str, Any]:
+    """A rule from the check's own metadata (what the engine records of every check run)."""
+    rule: dict[str, Any] = {
+        "id": check.id,
+        "name": check.id,
+        "shortDescription": {"text": check.title.get(options.lang)},
+        "fullDescription": {"text": check.doc or f"{check.title.ja} / {check.title.en}"},
+        "defaultConfiguration": {"level": LEVELS[check.severity]},
+        "properties": {
+            "tags": ["security", "network-separation"],
+            "security-severity": SECURITY_SEVERITY[check.severity],
+            "title": {"ja": check.title.ja, "en": check.title.en},
+        },
+    }
+    help_text = "\n".join([check.fix.get(options.lang), *check.basis]).strip()
+    if help_text:
+        rule["help"] = {"text": help_text}
+    return rule
 
 
 def _rule(

@@ -18,12 +18,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from collectors.pcap import CaptureError, FlowTable, read_into
 from netaudit import __version__
+from netaudit.commands._common import (
+    FailOn,
+    Lang,
+    default_lang,
+    err,
+    exit_code,
+)
+from netaudit.commands._common import fail as _fail
 from netaudit.engine import audit as run_audit
 from netaudit.engine import verdict_of
 from netaudit.errors import NetauditError
@@ -36,18 +43,12 @@ from netaudit.result import (
     InputProblem,
     MatrixCell,
     RunInfo,
-    Severity,
-    Status,
-    Verdict,
     ZoneMatrix,
 )
 from netaudit.traffic import CaptureStats, Classified, FlowRecord, TrafficReport, judge_traffic
 from reports import RenderOptions, ReportError, render
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INCOMPLETE = 0, 1, 2, 3
 PROGRESS_FROM_BYTES = 64 << 20  # show a progress bar for captures larger than this
-
-err = Console(stderr=True, highlight=False)
 
 
 class PcapFormat(StrEnum):
@@ -55,29 +56,6 @@ class PcapFormat(StrEnum):
 
     console = "console"
     json = "json"
-
-
-class PcapLang(StrEnum):
-    """Report language."""
-
-    ja = "ja"
-    en = "en"
-
-
-class PcapFailOn(StrEnum):
-    """The severity from which failing findings make the exit code 1."""
-
-    critical = "critical"
-    high = "high"
-    medium = "medium"
-    low = "low"
-    info = "info"
-    never = "never"
-
-
-def _fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {escape(message)}")
-    return typer.Exit(code)
 
 
 def _matrix(
@@ -152,17 +130,6 @@ def build_result(
     )
 
 
-def exit_code(result: AuditResult, fail_on: PcapFailOn) -> int:
-    """0 / 1 / 3 as DESIGN.md says (2 is raised earlier, for input errors)."""
-    if fail_on is not PcapFailOn.never:
-        threshold = Severity(fail_on.value)
-        if any(f.status is Status.FAIL and f.severity.at_least(threshold) for f in result.findings):
-            return EXIT_FINDINGS
-    if result.verdict is Verdict.INCOMPLETE or result.problems:
-        return EXIT_INCOMPLETE
-    return EXIT_OK
-
-
 def _possible(snapshot: Path, policy: Policy) -> Callable[[Packet], bool]:
     result, analysis = run_audit(snapshot, policy)
     for p in result.problems:
@@ -210,15 +177,13 @@ def pcap(
         typer.Option("--snapshot", "-s", help="Config snapshot: also report flows it cannot pass."),
     ] = None,
     fmt: Annotated[PcapFormat, typer.Option("--format", "-f")] = PcapFormat.console,
-    lang: Annotated[PcapLang | None, typer.Option("--lang", help="Report language.")] = None,
+    lang: Annotated[Lang | None, typer.Option("--lang", help="Report language.")] = None,
     fail_on: Annotated[
-        PcapFailOn,
+        FailOn,
         typer.Option("--fail-on", help="Exit 1 on failing findings at or above this severity."),
-    ] = PcapFailOn.high,
+    ] = FailOn.high,
 ) -> None:
     """Audit captured traffic: zone crossings the policy does not allow, unused 特定通信."""
-    from netaudit.cli import default_lang
-
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     try:

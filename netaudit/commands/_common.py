@@ -1,0 +1,69 @@
+"""What every command shares: exit codes, the language and --fail-on options, error output.
+
+Exit codes (DESIGN.md): 0 complete and nothing at or above ``--fail-on``; 1 failing findings
+at or above it; 2 usage, policy or input error; 3 incomplete. A definite failing finding wins
+over incompleteness; incompleteness is judged on its own (a run with a failing finding and an
+unread device is still not "complete").
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+from enum import StrEnum
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from netaudit.result import AuditResult, Severity, Status, Verdict
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INCOMPLETE = 0, 1, 2, 3
+
+err = Console(stderr=True, highlight=False)
+
+
+class Lang(StrEnum):
+    """Report language."""
+
+    ja = "ja"
+    en = "en"
+
+
+class FailOn(StrEnum):
+    """The severity from which failing findings make the exit code 1."""
+
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+    info = "info"
+    never = "never"
+
+
+def default_lang() -> Lang:
+    """``NETAUDIT_LANG``, else Japanese when the locale is Japanese, else English."""
+    env = os.environ.get("NETAUDIT_LANG")
+    if env in ("ja", "en"):
+        return Lang(env)
+    loc = os.environ.get("LC_ALL") or os.environ.get("LANG") or (locale.getlocale()[0] or "")
+    return Lang.ja if loc.lower().startswith("ja") else Lang.en
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
+    """Print an error and return the exit to raise."""
+    err.print(f"[bold red]error:[/] {escape(message)}")
+    return typer.Exit(code)
+
+
+def exit_code(result: AuditResult, fail_on: FailOn) -> int:
+    """The exit code DESIGN.md gives a result."""
+    if fail_on is not FailOn.never:
+        threshold = Severity(fail_on.value)
+        if any(f.status is Status.FAIL and f.severity.at_least(threshold) for f in result.findings):
+            return EXIT_FINDINGS
+    # Incomplete even when the verdict is "fail": something was not read or not understood.
+    unknown = any(f.status in (Status.UNKNOWN, Status.ERROR) for f in result.findings)
+    if result.verdict is Verdict.INCOMPLETE or result.problems or unknown:
+        return EXIT_INCOMPLETE
+    return EXIT_OK
