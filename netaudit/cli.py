@@ -43,6 +43,7 @@ from netaudit.parsers import PLATFORMS, parse_file
 from netaudit.policy import Policy, PolicyValidationError, Problem, lint_policy, load_policy
 from netaudit.reach import explain, host_route
 from netaudit.serialize import to_data
+from netaudit.waivers import Waivers, apply_waivers, load_waivers
 from reports import FORMATS, RenderOptions, ReportError, render
 
 app = typer.Typer(
@@ -113,6 +114,10 @@ def audit(
         Path | None,
         typer.Option("--inventory", "-i", help="Inventory YAML: platform pins, zone hints."),
     ] = None,
+    waivers: Annotated[
+        Path | None,
+        typer.Option("--waivers", "-w", help="Waivers YAML (例外措置): approved findings."),
+    ] = None,
 ) -> None:
     """Audit a snapshot of configs against a separation policy."""
     fmts = _formats(fmt)
@@ -127,6 +132,7 @@ def audit(
     day = _date(today)
     pol = _load_policy_or_exit(policy)
     inv = _load_inventory_or_exit(inventory, pol) if inventory is not None else None
+    wvr = _load_waivers_or_exit(waivers, pol) if waivers is not None else None
     language = (lang or default_lang()).value
     with err.status("parsing…", spinner="dots") as status:
         try:
@@ -142,6 +148,8 @@ def audit(
             )
         except InputError as e:
             raise _fail(str(e)) from e
+    if wvr is not None:
+        result, _notes = apply_waivers(result, wvr, day or dt.date.today())
     for p in result.problems:
         err.print(f"[yellow]warning:[/] {escape(p.message)}")
     use_color = sys.stdout.isatty() if color is None else color
@@ -202,6 +210,17 @@ def _load_policy_or_exit(path: Path) -> Any:
     except PolicyValidationError as e:
         for p in e.problems:
             err.print(f"{escape(str(p))}")
+        raise _fail(f"{len(e.problems)} problem(s) in {path}") from e
+    except NetauditError as e:
+        raise _fail(str(e)) from e
+
+
+def _load_waivers_or_exit(path: Path, policy: Policy) -> Waivers:
+    try:
+        return load_waivers(path, policy=policy)
+    except PolicyValidationError as e:
+        for p in e.problems:
+            err.print(escape(str(p)), soft_wrap=True)
         raise _fail(f"{len(e.problems)} problem(s) in {path}") from e
     except NetauditError as e:
         raise _fail(str(e)) from e
@@ -548,7 +567,12 @@ def _register_commands() -> None:
         importlib.import_module(name).register(app)
 
 
-COMMAND_MODULES: tuple[str, ...] = ("netaudit.commands.traffic",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "netaudit.commands.diff",
+    "netaudit.commands.init",
+    "netaudit.commands.traffic",
+    "netaudit.commands.waivers",
+)
 _register_commands()
 
 
