@@ -79,7 +79,9 @@ def test_skeletons_parse(tmp_path: Path) -> None:
     runs = [s.get("run", "") for s in steps]
     assert "netaudit validate policy.yaml" in runs
     assert any(
-        r.startswith("netaudit audit snapshot --policy policy.yaml --format sarif,junit")
+        r.startswith("netaudit audit snapshot --policy policy.yaml")
+        and "--waivers waivers.yaml" in r
+        and "--format sarif,junit" in r
         for r in runs
     )
     sarif = next(
@@ -132,3 +134,32 @@ def test_pre_commit_hook_definition() -> None:
     files = re.compile(hook["files"])
     assert files.search("policies/city.yaml") and files.search("policy.yml")
     assert not files.search("inventory.yaml") and not files.search("policies/README.md")
+
+
+def test_scaffolded_ci_audit_command_runs(tmp_path: Path) -> None:
+    """The audit line the scaffold puts in CI runs against a snapshot: no usage error (2)."""
+    import shlex
+    import shutil
+
+    from netaudit.cli import app
+
+    repo = tmp_path / "repo"
+    assert CliRunner().invoke(app, ["init", str(repo), "--model", "beta"]).exit_code == 0
+    shutil.copytree(
+        ROOT / "examples" / "sakuradai" / "snapshot", repo / "snapshot", dirs_exist_ok=True
+    )
+    gh = yaml.safe_load((repo / ".github/workflows/netaudit.yml").read_text(encoding="utf-8"))
+    line = next(
+        s["run"]
+        for s in gh["jobs"]["netaudit"]["steps"]
+        if s.get("run", "").startswith("netaudit audit")
+    )
+    args = shlex.split(line)[1:]
+    args = [
+        str(repo / a) if a in ("snapshot", "policy.yaml", "inventory.yaml", "waivers.yaml") else a
+        for a in args
+    ]
+    args = [str(repo / "reports") if a == "reports/" else a for a in args]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code in (0, 1, 3), (line, result.stdout, result.stderr)
+    assert (repo / "reports" / "netaudit.sarif").is_file()
