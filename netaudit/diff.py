@@ -16,14 +16,22 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from netaudit.engine import audit
+from netaudit.engine import audit, verdict_of
 from netaudit.flow import HeaderSpace, Packet, PacketSet
 from netaudit.policy import Policy
 from netaudit.reach import NetworkAnalysis
-from netaudit.result import AuditResult, Evidence, Finding, Severity, Status, Verdict
+from netaudit.result import (
+    AuditResult,
+    Evidence,
+    Finding,
+    FlowDelta,
+    Severity,
+    Status,
+    Verdict,
+)
 
 
 class Change(enum.Enum):
@@ -161,6 +169,48 @@ def compare(
         unchanged=_sorted(unchanged),
         added=tuple(added),
         removed=tuple(removed),
+    )
+
+
+def as_result(result: DiffResult) -> AuditResult:
+    """The diff as an :class:`AuditResult` that every report renders (``reports.render``).
+
+    Findings of the after side carry ``change`` ``new`` or ``unchanged``; findings that are
+    gone are kept with status ``pass`` and ``change="fixed"``. ``flow_changes`` holds every
+    added and removed zone-pair flow as plain data (example packet, deciding lines). The
+    verdict is judged on the new and unchanged findings, and is ``incomplete`` rather than
+    ``pass`` when either side could not be read completely (unknown is not pass). Header,
+    matrix and coverage are the after side's; the snapshot reads ``BEFORE → AFTER``.
+    """
+    after = result.after
+    findings = (
+        *(replace(f, change="new") for f in result.new),
+        *(replace(f, change="unchanged") for f in result.unchanged),
+    )
+    fixed = tuple(replace(f, status=Status.PASS, change="fixed") for f in result.fixed)
+    failed = [c.device for r in (result.before, after) for c in r.coverage if c.collection != "ok"]
+    verdict = verdict_of(findings, failed)
+    if verdict is Verdict.PASS and result.incomplete:
+        verdict = Verdict.INCOMPLETE
+    problems = tuple(dict.fromkeys((*result.before.problems, *after.problems)))
+    return replace(
+        after,
+        snapshot=f"{result.before.snapshot} → {after.snapshot}",
+        verdict=verdict,
+        findings=(*findings, *fixed),
+        problems=problems,
+        flow_changes=tuple(_delta(c) for c in (*result.added, *result.removed)),
+    )
+
+
+def _delta(change: FlowChange) -> FlowDelta:
+    return FlowDelta(
+        zone_from=change.zone_from,
+        zone_to=change.zone_to,
+        kind=change.change.value,
+        example_flow=change.example.to_json(),
+        evidence=tuple(e for h in change.hops for e in h.evidence),
+        devices=change.devices,
     )
 
 

@@ -92,12 +92,31 @@ class PolicyRef:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class WaiverRef:
+    """The approved exception (例外措置) that waives a finding, as data for every report.
+
+    ``file`` and ``line`` locate the entry in the waivers file; ``expires`` is the last day
+    the waiver holds (ISO date).
+    """
+
+    id: str
+    application_no: str
+    approver: str
+    expires: str
+    reason: str
+    file: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
     """One problem (or explicit non-problem: unknown, not applicable) found by a check.
 
     ``example_flow`` is the JSON form of a witness packet (``flow.Packet.to_json``).
     ``fingerprint`` is stable when config lines move: it hashes the check, device, zone pair
     and the *text* of the deciding lines, not their numbers.
+    ``change`` is set only in a 新旧比較 (``netaudit diff``): ``new``, ``fixed`` or
+    ``unchanged``; ``""`` in a plain audit. ``waiver`` is the approval of a waived finding.
     """
 
     check: str
@@ -114,6 +133,8 @@ class Finding:
     basis: tuple[str, ...] = ()
     path: tuple[str, ...] = ()
     fingerprint: str = ""
+    change: str = ""
+    waiver: WaiverRef | None = None
 
 
 def fingerprint(*parts: str) -> str:
@@ -212,6 +233,22 @@ class CheckInfo:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FlowDelta:
+    """Packets from one zone to another that a change lets through (added) or stops (removed).
+
+    Plain data for reports (the exact packet set stays in ``netaudit.diff``): one example
+    packet (``flow.Packet.to_json``), the deciding config lines on the devices responsible.
+    """
+
+    zone_from: str
+    zone_to: str
+    kind: str
+    example_flow: dict[str, Any]
+    evidence: tuple[Evidence, ...] = ()
+    devices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AuditResult:
     """Everything an audit found; reports render it, the CLI maps it to an exit code."""
 
@@ -228,6 +265,12 @@ class AuditResult:
     manifest_digest: str = ""
     checks_run: tuple[str, ...] = ()
     checks: tuple[CheckInfo, ...] = ()
+    flow_changes: tuple[FlowDelta, ...] = ()
+
+    @property
+    def is_diff(self) -> bool:
+        """True for the result of a 新旧比較 (a finding carries a change, or a flow changed)."""
+        return bool(self.flow_changes) or any(f.change for f in self.findings)
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Findings counted by severity (failing ones) and by status."""

@@ -56,6 +56,7 @@ from netaudit.result import (
     Severity,
     Status,
     Text,
+    WaiverRef,
     ZoneMatrix,
     fingerprint,
 )
@@ -281,6 +282,19 @@ def _approval(entry: WaiverEntry) -> Text:
     )
 
 
+def waiver_ref(entry: WaiverEntry, ref: PolicyRef) -> WaiverRef:
+    """The approval data of ``entry`` (at ``ref``) as reports show it."""
+    return WaiverRef(
+        id=entry.id,
+        application_no=entry.application_no,
+        approver=entry.approver,
+        expires=entry.expires.isoformat(),
+        reason=entry.reason,
+        file=ref.file,
+        line=ref.line,
+    )
+
+
 def _waived(finding: Finding, entry: WaiverEntry, ref: PolicyRef) -> Finding:
     note = _approval(entry)
     return replace(
@@ -288,6 +302,7 @@ def _waived(finding: Finding, entry: WaiverEntry, ref: PolicyRef) -> Finding:
         status=Status.WAIVED,
         message=Text(ja=f"{finding.message.ja}\n{note.ja}", en=f"{finding.message.en}\n{note.en}"),
         policy_ref=ref,
+        waiver=waiver_ref(entry, ref),
     )
 
 

@@ -19,6 +19,7 @@ from netaudit.result import (
     AuditResult,
     DeviceCoverage,
     Finding,
+    FlowDelta,
     InputProblem,
     MatrixCell,
     ZoneMatrix,
@@ -143,3 +144,30 @@ def sorted_coverage(coverage: Iterable[DeviceCoverage]) -> list[DeviceCoverage]:
 def sorted_problems(problems: Iterable[InputProblem]) -> list[InputProblem]:
     """Input problems by file, line, then message."""
     return sorted(problems, key=lambda p: (p.file, p.line, p.message))
+
+
+def diff_groups(result: AuditResult) -> tuple[list[Finding], list[Finding], list[Finding]]:
+    """A 新旧比較's findings as (new, fixed, the rest), each in report order."""
+    ordered = sorted_findings(result.findings)
+    new = [f for f in ordered if f.change == "new"]
+    fixed = [f for f in ordered if f.change == "fixed"]
+    rest = [f for f in ordered if f.change not in ("new", "fixed")]
+    return new, fixed, rest
+
+
+def sorted_flow_changes(result: AuditResult) -> list[FlowDelta]:
+    """Flow changes: added before removed, zone pairs in the order of the policy's zones."""
+    index = {zone: i for i, zone in enumerate(result.matrix.zones)}
+    last = len(index)
+
+    def key(d: FlowDelta) -> tuple[int, int, str, int, str, str]:
+        return (
+            0 if d.kind == "added" else 1,
+            index.get(d.zone_from, last),
+            d.zone_from,
+            index.get(d.zone_to, last),
+            d.zone_to,
+            repr(d),
+        )
+
+    return sorted(result.flow_changes, key=key)

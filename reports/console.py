@@ -14,7 +14,7 @@ config line cannot restyle or rewrite the operator's terminal.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from io import StringIO
 from typing import Any
 
@@ -30,6 +30,7 @@ from netaudit.result import (
     AuditResult,
     CellState,
     DeviceCoverage,
+    Evidence,
     Finding,
     MatrixCell,
     Severity,
@@ -37,8 +38,23 @@ from netaudit.result import (
     Verdict,
 )
 
-from . import RenderOptions, sorted_coverage, sorted_findings, sorted_problems
-from .messages import Labels, labels, severity_name, status_name, verdict_name
+from . import (
+    RenderOptions,
+    diff_groups,
+    sorted_coverage,
+    sorted_findings,
+    sorted_flow_changes,
+    sorted_problems,
+)
+from .messages import (
+    Labels,
+    change_name,
+    labels,
+    severity_name,
+    status_name,
+    verdict_name,
+    waiver_text,
+)
 
 _VERDICT_STYLE: Mapping[Verdict, str] = {
     Verdict.PASS: "bold green",
@@ -110,7 +126,19 @@ def _sections(result: AuditResult, options: RenderOptions, msg: Labels) -> Itera
     yield _header(result, options, msg)
     yield _section(msg.summary, _summary(result, options, msg))
     yield _section(msg.matrix, _matrix(result, msg, options.width))
-    yield _section(msg.findings, _findings(result, options, msg))
+    if result.is_diff:
+        new, fixed, rest = diff_groups(result)
+        for title, group in ((msg.new_findings, new), (msg.fixed_findings, fixed)):
+            yield _section(
+                f"{title} ({msg.count_fmt.format(n=len(group))})", _listed(group, options, msg)
+            )
+        yield _section(
+            f"{msg.flow_changes} ({msg.count_fmt.format(n=len(result.flow_changes))})",
+            _flow_changes(result, msg),
+        )
+        yield _section(msg.unchanged_findings, _findings(rest, options, msg))
+    else:
+        yield _section(msg.findings, _findings(result.findings, options, msg))
     yield _section(msg.coverage, _coverage(result, options, msg))
     yield _section(msg.problems, _problems(result, msg))
 
@@ -169,7 +197,8 @@ def _header(result: AuditResult, options: RenderOptions, msg: Labels) -> Panel:
         grid.add_row(Text(msg.started), started)
     if result.run.tool_version:
         grid.add_row(Text(msg.tool_version), _t(result.run.tool_version))
-    return Panel(grid, title=Text(msg.report_title, style="bold"), expand=False, box=box.ROUNDED)
+    title = msg.diff_title if result.is_diff else msg.report_title
+    return Panel(grid, title=Text(title, style="bold"), expand=False, box=box.ROUNDED)
 
 
 def _summary(result: AuditResult, options: RenderOptions, msg: Labels) -> RenderableType:
@@ -298,8 +327,55 @@ def _cell_text(cell: MatrixCell | None, msg: Labels) -> Text:
 # -- findings --------------------------------------------------------------------------------
 
 
-def _findings(result: AuditResult, options: RenderOptions, msg: Labels) -> RenderableType:
-    ordered = sorted_findings(result.findings)
+def _listed(findings: list[Finding], options: RenderOptions, msg: Labels) -> RenderableType:
+    """New or fixed findings of a diff, each in full, in report order."""
+    if not findings:
+        return Text(msg.no_changed_findings)
+    parts: list[RenderableType] = []
+    for i, finding in enumerate(findings):
+        if i:
+            parts.append(Text(""))
+        parts.append(_finding(finding, options, msg))
+    return Group(*parts)
+
+
+def _flow_changes(result: AuditResult, msg: Labels) -> RenderableType:
+    deltas = sorted_flow_changes(result)
+    if not deltas:
+        return Text(msg.no_flow_changes)
+    parts: list[RenderableType] = []
+    for i, d in enumerate(deltas):
+        if i:
+            parts.append(Text(""))
+        added = d.kind == "added"
+        head = Text(f"{'+' if added else '-'} ", style="bold red" if added else "bold green")
+        head.append(safe(f"{d.zone_from}{_ARROW}{d.zone_to}"), style="bold")
+        head.append(f"  [{msg.flow_added if added else msg.flow_removed}]")
+        grid = _grid()
+        grid.add_row(Text(msg.example_packet), _t(packet_text(d.example_flow, msg)))
+        if d.devices:
+            grid.add_row(Text(msg.devices_responsible), _t(", ".join(d.devices)))
+        if d.evidence:
+            grid.add_row(Text(msg.evidence), _evidence_lines(d.evidence))
+        parts.append(Group(head, Padding(grid, (0, 0, 0, 4))))
+    return Group(*parts)
+
+
+def _evidence_lines(evidence: tuple[Evidence, ...]) -> Text:
+    lines = Text()
+    for i, ev in enumerate(evidence):
+        if i:
+            lines.append("\n")
+        lines.append(safe(f"{ev.file}:{ev.line}" if ev.line else ev.file), style="dim")
+        lines.append("  ")
+        if ev.role:
+            lines.append(safe(f"[{ev.role}] "))
+        lines.append(safe(ev.text))
+    return lines
+
+
+def _findings(findings: Iterable[Finding], options: RenderOptions, msg: Labels) -> RenderableType:
+    ordered = sorted_findings(findings)
     shown = [f for f in ordered if options.verbose or f.status not in _QUIET_STATUSES]
     hidden = len(ordered) - len(shown)
     parts: list[RenderableType] = []
@@ -332,6 +408,9 @@ def _finding(finding: Finding, options: RenderOptions, msg: Labels) -> Renderabl
     head.append(safe(finding.title.get(lang)), style="dim" if quiet else "bold")
     head.append("  ")
     head.append(f"[{status_name(finding.status, lang)}]", style=_STATUS_STYLE[finding.status])
+    if finding.change in ("new", "fixed"):
+        badge = f"  [{change_name(finding.change, lang)}]"
+        head.append(badge, style="bold red" if finding.change == "new" else "bold green")
 
     grid = _grid()
     if finding.device:
@@ -358,6 +437,8 @@ def _finding(finding: Finding, options: RenderOptions, msg: Labels) -> Renderabl
         ref = finding.policy_ref
         where = f"{ref.file}:{ref.line}" if ref.line else ref.file
         grid.add_row(Text(msg.policy_ref), _t(f"{where} ({ref.id})" if ref.id else where))
+    if finding.waiver is not None:
+        grid.add_row(Text(msg.waiver), _t(waiver_text(finding.waiver, lang)))
     if finding.basis:
         grid.add_row(Text(msg.basis), Text("\n").join(_t(b) for b in finding.basis))
     if finding.path:

@@ -12,6 +12,11 @@ a Content-Security-Policy ``<meta>`` forbids scripts and external loads even if 
 change ever slipped. Control characters and bidi overrides are shown as visible escapes, as on
 the terminal.
 
+A 新旧比較 (``netaudit diff``) adds a section ``changes`` before the summary: the new findings
+(badge 新規/NEW), the fixed ones (解消/FIXED) and the zone flows the change opens or closes,
+each with its example packet and deciding lines; ``findings`` then lists the unchanged ones.
+A waived finding shows its approval (id, 申請番号, approver, expiry, reason).
+
 This module prepares plain view data; ``templates/report.html.j2`` only lays it out.
 """
 
@@ -29,21 +34,31 @@ from netaudit.result import (
     CellState,
     DeviceCoverage,
     Finding,
+    FlowDelta,
     MatrixCell,
     Severity,
     Status,
 )
 
-from . import RenderOptions, sorted_coverage, sorted_findings, sorted_problems
+from . import (
+    RenderOptions,
+    diff_groups,
+    sorted_coverage,
+    sorted_findings,
+    sorted_flow_changes,
+    sorted_problems,
+)
 from .console import packet_text, safe, share_text
 from .messages import (
     Labels,
     Lang,
     cell_state_name,
+    change_name,
     labels,
     severity_name,
     status_name,
     verdict_name,
+    waiver_text,
 )
 
 TEMPLATE = "report.html.j2"
@@ -95,10 +110,21 @@ def view(result: AuditResult, options: RenderOptions) -> dict[str, Any]:
     lang = options.lang
     msg = labels(lang)
     counts = result.counts()
+    changes: dict[str, Any] | None = None
+    listed = list(result.findings)
+    if result.is_diff:
+        new, fixed, listed = diff_groups(result)
+        changes = {
+            "new": [_finding(f, options, msg) for f in new],
+            "fixed": [_finding(f, options, msg) for f in fixed],
+            "flows": [_delta(d, msg) for d in sorted_flow_changes(result)],
+        }
     return {
         "lang": lang,
         "msg": msg,
-        "title": msg.report_title,
+        "title": msg.diff_title if result.is_diff else msg.report_title,
+        "changes": changes,
+        "findings_title": msg.unchanged_findings if result.is_diff else msg.findings,
         "verdict": {
             "css": result.verdict.value,
             "name": verdict_name(result.verdict, lang),
@@ -128,7 +154,7 @@ def view(result: AuditResult, options: RenderOptions) -> dict[str, Any]:
         "findings_total": len(result.findings),
         "matrix": _matrix(result, lang, msg),
         "legend": _legend(msg),
-        "groups": _groups(result, options, msg),
+        "groups": _groups(listed, options, msg),
         "coverage": [_coverage(c) for c in sorted_coverage(result.coverage)],
         "problems": [
             {
@@ -217,10 +243,31 @@ def _legend(msg: Labels) -> list[dict[str, str]]:
     ]
 
 
-def _groups(result: AuditResult, options: RenderOptions, msg: Labels) -> list[dict[str, Any]]:
+def _delta(d: FlowDelta, msg: Labels) -> dict[str, Any]:
+    added = d.kind == "added"
+    return {
+        "css": d.kind,
+        "sign": "+" if added else "−",
+        "kind": msg.flow_added if added else msg.flow_removed,
+        "zones": safe(f"{d.zone_from}{_ARROW}{d.zone_to}"),
+        "packet": safe(packet_text(d.example_flow, msg)),
+        "devices": safe(", ".join(d.devices)),
+        "evidence": [
+            {
+                "where": safe(f"{ev.file}:{ev.line}" if ev.line else ev.file),
+                "device": safe(ev.device),
+                "role": safe(ev.role),
+                "text": safe(ev.text),
+            }
+            for ev in d.evidence
+        ],
+    }
+
+
+def _groups(findings: list[Finding], options: RenderOptions, msg: Labels) -> list[dict[str, Any]]:
     """Findings by check, checks in the order of their worst finding (report order)."""
     by_check: dict[str, list[Finding]] = {}
-    for finding in sorted_findings(result.findings):
+    for finding in sorted_findings(findings):
         by_check.setdefault(finding.check, []).append(finding)
     groups = []
     for check, findings in by_check.items():
@@ -275,6 +322,10 @@ def _finding(finding: Finding, options: RenderOptions, msg: Labels) -> dict[str,
         "basis": [safe(b) for b in finding.basis],
         "path": safe(_ARROW.join(finding.path)),
         "fingerprint": safe(finding.fingerprint),
+        "change": {"css": finding.change, "name": change_name(finding.change, lang)}
+        if finding.change in ("new", "fixed")
+        else None,
+        "waiver": "" if finding.waiver is None else safe(waiver_text(finding.waiver, lang)),
     }
 
 

@@ -5,6 +5,11 @@ in the tests). Conventions: every key is always present; text fields are strings
 not applicable) and object fields are ``null`` when absent; lists are sorted so the same result
 always gives the same bytes. ``title`` and ``message`` are in the chosen language and ``i18n``
 carries both.
+
+Two additions appear only where they apply, so a plain audit's document is unchanged: the
+result of ``netaudit diff`` has ``change`` on every finding and a top-level ``flow_changes``
+list; a finding waived by a waivers entry has ``waiver`` (id, 申請番号, approver, expiry,
+reason, file, line).
 """
 
 from __future__ import annotations
@@ -18,12 +23,21 @@ from netaudit.result import (
     DeviceCoverage,
     Evidence,
     Finding,
+    FlowDelta,
     InputProblem,
     MatrixCell,
     PolicyRef,
+    WaiverRef,
 )
 
-from . import RenderOptions, ordered_cells, sorted_coverage, sorted_findings, sorted_problems
+from . import (
+    RenderOptions,
+    ordered_cells,
+    sorted_coverage,
+    sorted_findings,
+    sorted_flow_changes,
+    sorted_problems,
+)
 
 SCHEMA_ID = "netaudit/result/v1"
 TOOL_NAME = "netaudit"
@@ -48,7 +62,8 @@ def render(result: AuditResult, options: RenderOptions) -> str:
 def to_document(result: AuditResult, options: RenderOptions) -> dict[str, Any]:
     """The result as JSON-ready data, keys in the documented order."""
     counts = result.counts()
-    return {
+    diff = result.is_diff
+    doc = {
         "schema": SCHEMA_ID,
         "tool": {"name": TOOL_NAME, "version": result.run.tool_version},
         "policy": {
@@ -72,9 +87,12 @@ def to_document(result: AuditResult, options: RenderOptions) -> dict[str, Any]:
             "zones": list(result.matrix.zones),
             "cells": [_cell(c) for c in ordered_cells(result.matrix)],
         },
-        "findings": [_finding(f, options) for f in sorted_findings(result.findings)],
-        "problems": [_problem(p) for p in sorted_problems(result.problems)],
+        "findings": [_finding(f, options, diff=diff) for f in sorted_findings(result.findings)],
     }
+    if diff:
+        doc["flow_changes"] = [_delta(d) for d in sorted_flow_changes(result)]
+    doc["problems"] = [_problem(p) for p in sorted_problems(result.problems)]
+    return doc
 
 
 def _coverage(cov: DeviceCoverage) -> dict[str, Any]:
@@ -104,8 +122,8 @@ def _cell(cell: MatrixCell) -> dict[str, Any]:
     }
 
 
-def _finding(finding: Finding, options: RenderOptions) -> dict[str, Any]:
-    return {
+def _finding(finding: Finding, options: RenderOptions, *, diff: bool) -> dict[str, Any]:
+    out = {
         "check": finding.check,
         "severity": finding.severity.value,
         "status": finding.status.value,
@@ -125,6 +143,34 @@ def _finding(finding: Finding, options: RenderOptions) -> dict[str, Any]:
         "fingerprint": finding.fingerprint,
         "basis": list(finding.basis),
         "path": list(finding.path),
+    }
+    if diff:
+        out["change"] = finding.change
+    if finding.waiver is not None:
+        out["waiver"] = _waiver(finding.waiver)
+    return out
+
+
+def _waiver(w: WaiverRef) -> dict[str, Any]:
+    return {
+        "id": w.id,
+        "application_no": w.application_no,
+        "approver": w.approver,
+        "expires": w.expires,
+        "reason": w.reason,
+        "file": w.file,
+        "line": w.line,
+    }
+
+
+def _delta(d: FlowDelta) -> dict[str, Any]:
+    return {
+        "kind": d.kind,
+        "zone_from": d.zone_from,
+        "zone_to": d.zone_to,
+        "example_flow": _flow(d.example_flow),
+        "devices": list(d.devices),
+        "evidence": [_evidence(e) for e in d.evidence],
     }
 
 

@@ -19,17 +19,23 @@ example packet and the evidence lines (``file:line  text``). Config text is untr
 document is written by hand with every text and attribute escaped, and characters XML 1.0
 cannot carry (controls such as ESC) are shown as ``\\xNN``, so the output always parses.
 Output is deterministic (sorted suites and cases, no clock, no host name).
+
+A 新旧比較 (``netaudit diff``) adds one testsuite ``diff`` after the checks' suites: a failing
+testcase per zone flow the change opens (``type="added"``) and a passing one per flow it closes,
+named ``<from> -> <to>``; the findings' details say which are new or fixed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from netaudit.result import AuditResult, Finding, Status
+from netaudit.result import AuditResult, Finding, FlowDelta, Status
 
-from . import RenderOptions, sorted_findings
+from . import RenderOptions, sorted_findings, sorted_flow_changes
 from .console import packet_text
-from .messages import Labels, labels, severity_name, status_name
+from .messages import Labels, change_name, labels, severity_name, status_name, waiver_text
+
+DIFF_SUITE = "diff"
 
 POLICY_CASE = "(policy)"
 ALL_CASE = "(all)"
@@ -76,6 +82,8 @@ def render(result: AuditResult, options: RenderOptions) -> str:
     for f in findings:
         by_check.setdefault(f.check, []).append(f)
     suites = [_suite(cid, by_check[cid], options, msg) for cid in sorted(by_check)]
+    if result.is_diff:
+        suites.append(_diff_suite(result, msg))
     totals = [sum(s[0][i] for s in suites) for i in range(4)]
     head = _attrs(
         name="netaudit",
@@ -128,6 +136,46 @@ def _suite(
     return (len(cases), counts["failure"], counts["error"], counts["skipped"]), lines
 
 
+def _diff_suite(result: AuditResult, msg: Labels) -> tuple[tuple[int, int, int, int], list[str]]:
+    deltas = sorted_flow_changes(result)
+    failures = sum(1 for d in deltas if d.kind == "added")
+    tests = len(deltas) or 1
+    attrs = _attrs(name=DIFF_SUITE, tests=tests, failures=failures, errors=0, skipped=0, time="0")
+    lines = [f"  <testsuite{attrs}>"]
+    if not deltas:
+        lines.append(f"    <testcase{_attrs(classname=DIFF_SUITE, name=ALL_CASE, time='0')}/>")
+    for d in deltas:
+        case = _attrs(classname=DIFF_SUITE, name=f"{d.zone_from} -> {d.zone_to}", time="0")
+        if d.kind != "added":
+            lines.append(f"    <testcase{case}/>")
+            continue
+        summary = f"{msg.flow_added}: {d.zone_from} → {d.zone_to}"
+        lines.append(f"    <testcase{case}>")
+        lines.append(
+            f"      <failure{_attrs(message=summary, type=d.kind)}>"
+            f"{xml_text(_delta_details(d, msg))}</failure>"
+        )
+        lines.append("    </testcase>")
+    lines.append("  </testsuite>")
+    return (tests, failures, 0, 0), lines
+
+
+def _delta_details(d: FlowDelta, msg: Labels) -> str:
+    lines = [
+        f"{msg.flow_added}: {d.zone_from} → {d.zone_to}",
+        f"{msg.example_packet}: {packet_text(d.example_flow, msg)}",
+    ]
+    if d.devices:
+        lines.append(f"{msg.devices_responsible}: {', '.join(d.devices)}")
+    if d.evidence:
+        lines.append(f"{msg.evidence}:")
+        lines.extend(
+            f"  {ev.file}:{ev.line}  {ev.text.strip()}" + (f"  ({ev.role})" if ev.role else "")
+            for ev in d.evidence
+        )
+    return "\n".join(lines)
+
+
 def _case(
     check: str, name: str, findings: list[Finding], options: RenderOptions, msg: Labels
 ) -> tuple[str | None, list[str]]:
@@ -168,6 +216,8 @@ def _details(finding: Finding, options: RenderOptions, msg: Labels) -> str:
         f"[{status_name(finding.status, lang)} / {severity_name(finding.severity, lang)}] "
         f"{finding.check} {finding.title.get(lang)}"
     ]
+    if finding.change in ("new", "fixed"):
+        lines[0] = f"[{change_name(finding.change, lang)}] {lines[0]}"
     message = finding.message.get(lang)
     if message:
         lines.append(message)
@@ -189,6 +239,8 @@ def _details(finding: Finding, options: RenderOptions, msg: Labels) -> str:
         lines.append(
             f"{msg.policy_ref}: {where} ({ref.id})" if ref.id else f"{msg.policy_ref}: {where}"
         )
+    if finding.waiver is not None:
+        lines.append(f"{msg.waiver}: {waiver_text(finding.waiver, lang)}")
     lines.extend(_prefixed(msg.basis, finding.basis))
     if finding.fingerprint:
         lines.append(f"{msg.fingerprint}: {finding.fingerprint}")

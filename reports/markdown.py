@@ -16,13 +16,21 @@ control characters are made visible, so one finding never spills into the next.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from netaudit.result import AuditResult, CellState, Finding, MatrixCell, Severity, Status
 
-from . import RenderOptions, sorted_findings
+from . import RenderOptions, diff_groups, sorted_findings, sorted_flow_changes
 from .console import packet_text, safe
-from .messages import Labels, labels, severity_name, status_name, verdict_name
+from .messages import (
+    Labels,
+    change_name,
+    labels,
+    severity_name,
+    status_name,
+    verdict_name,
+    waiver_text,
+)
 
 _QUIET = frozenset({Status.PASS, Status.NOT_APPLICABLE})
 
@@ -78,14 +86,22 @@ def render(result: AuditResult, options: RenderOptions) -> str:
         "\n".join(_header(result, options, msg)),
         "\n".join(_summary(result, options, msg)),
         "\n".join(_matrix(result, msg)),
-        "\n".join(_findings(result, options, msg)),
     ]
+    if result.is_diff:
+        new, fixed, rest = diff_groups(result)
+        blocks.append("\n".join(_listed(msg.new_findings, new, options, msg)))
+        blocks.append("\n".join(_listed(msg.fixed_findings, fixed, options, msg)))
+        blocks.append("\n".join(_flow_changes(result, msg)))
+        blocks.append("\n".join(_findings(rest, options, msg, msg.unchanged_findings)))
+    else:
+        blocks.append("\n".join(_findings(result.findings, options, msg, msg.findings)))
     return "\n\n".join(b for b in blocks if b) + "\n"
 
 
 def _header(result: AuditResult, options: RenderOptions, msg: Labels) -> Iterator[str]:
     verdict = verdict_name(result.verdict, options.lang)
-    yield f"### {md_text(msg.report_title)}: **{md_text(verdict)}**"
+    title = msg.diff_title if result.is_diff else msg.report_title
+    yield f"### {md_text(title)}: **{md_text(verdict)}**"
     yield ""
     policy = md_code(result.policy_file or "-")
     if result.model:
@@ -169,12 +185,49 @@ def _cell(cell: MatrixCell | None, msg: Labels) -> str:
             return f"**{md_text(msg.cell_unknown)}**"
 
 
-def _findings(result: AuditResult, options: RenderOptions, msg: Labels) -> Iterator[str]:
-    shown = [
-        f for f in sorted_findings(result.findings) if options.verbose or f.status not in _QUIET
-    ]
-    hidden = len(result.findings) - len(shown)
-    yield f"#### {md_text(msg.findings)} ({msg.count_fmt.format(n=len(shown))})"
+def _listed(
+    title: str, findings: list[Finding], options: RenderOptions, msg: Labels
+) -> Iterator[str]:
+    """New or fixed findings of a diff, all of them (a fixed one passes now)."""
+    yield f"#### {md_text(title)} ({msg.count_fmt.format(n=len(findings))})"
+    yield ""
+    if not findings:
+        yield md_text(msg.no_changed_findings)
+    for finding in findings:
+        yield from _finding(finding, options, msg)
+
+
+def _flow_changes(result: AuditResult, msg: Labels) -> Iterator[str]:
+    deltas = sorted_flow_changes(result)
+    yield f"#### {md_text(msg.flow_changes)} ({msg.count_fmt.format(n=len(deltas))})"
+    yield ""
+    if not deltas:
+        yield md_text(msg.no_flow_changes)
+    for d in deltas:
+        added = d.kind == "added"
+        sign = "➕" if added else "➖"
+        lines = [
+            f"- {sign} **{md_text(d.zone_from)} → {md_text(d.zone_to)}** "
+            f"({md_text(msg.flow_added if added else msg.flow_removed)})",
+            f"{md_text(msg.example_packet)}: {md_code(packet_text(d.example_flow, msg))}",
+        ]
+        if d.devices:
+            devices = ", ".join(md_code(x) for x in d.devices)
+            lines.append(f"{md_text(msg.devices_responsible)}: {devices}")
+        yield " \\\n  ".join(lines)
+        for ev in d.evidence:
+            where = f"{ev.file}:{ev.line}" if ev.line else ev.file
+            role = f" ({md_text(ev.role)})" if ev.role else ""
+            yield f"  - {md_code(where)} {md_code(ev.text)}{role}"
+
+
+def _findings(
+    findings: Iterable[Finding], options: RenderOptions, msg: Labels, title: str
+) -> Iterator[str]:
+    ordered = sorted_findings(findings)
+    shown = [f for f in ordered if options.verbose or f.status not in _QUIET]
+    hidden = len(ordered) - len(shown)
+    yield f"#### {md_text(title)} ({msg.count_fmt.format(n=len(shown))})"
     yield ""
     if not shown:
         yield md_text(msg.no_findings)
@@ -193,6 +246,8 @@ def _finding(finding: Finding, options: RenderOptions, msg: Labels) -> Iterator[
         f"({md_text(severity_name(finding.severity, lang))}, "
         f"{md_text(status_name(finding.status, lang))})"
     )
+    if finding.change in ("new", "fixed"):
+        head = f"{head} **\\[{md_text(change_name(finding.change, lang))}\\]**"
     lines = [head]
     facts: list[str] = []
     if finding.device:
@@ -210,6 +265,8 @@ def _finding(finding: Finding, options: RenderOptions, msg: Labels) -> Iterator[
     if finding.example_flow is not None:
         packet = packet_text(finding.example_flow, msg)
         lines.append(f"{md_text(msg.example_packet)}: {md_code(packet)}")
+    if finding.waiver is not None:
+        lines.append(f"{md_text(msg.waiver)}: {md_text(waiver_text(finding.waiver, lang))}")
     # A backslash before the line end is a hard line break (CommonMark §6.7).
     yield " \\\n  ".join(lines)
     for ev in finding.evidence:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-from netaudit.result import CellState, Severity, Status, Text, Verdict
+from netaudit.result import CellState, Severity, Status, Text, Verdict, WaiverRef
 
 Lang = Literal["ja", "en"]
 LANGS: tuple[Lang, ...] = ("ja", "en")
@@ -105,6 +105,23 @@ class Labels:
     no_problems: str
     col_line: str
     col_message: str
+    # 新旧比較 (netaudit diff) and waivers
+    diff_title: str
+    changes: str
+    change_new: str
+    change_fixed: str
+    change_unchanged: str
+    new_findings: str
+    fixed_findings: str
+    unchanged_findings: str
+    no_changed_findings: str
+    flow_changes: str
+    flow_added: str
+    flow_removed: str
+    no_flow_changes: str
+    devices_responsible: str
+    waiver: str
+    waiver_fmt: str  # {id} {application_no} {approver} {expires} {reason}
 
 
 JA = Labels(
@@ -177,6 +194,22 @@ JA = Labels(
     no_problems="入力の問題はありません。",
     col_line="行",
     col_message="内容",
+    diff_title="netaudit 新旧比較",
+    changes="変更点",
+    change_new="新規",
+    change_fixed="解消",
+    change_unchanged="継続",
+    new_findings="新たな指摘",
+    fixed_findings="解消した指摘",
+    unchanged_findings="変わらない指摘",
+    no_changed_findings="ありません。",
+    flow_changes="ゾーン間通信の変化",
+    flow_added="新たに通る通信",
+    flow_removed="通らなくなった通信",
+    no_flow_changes="ゾーン間の通信に変化はありません。",
+    devices_responsible="該当機器",
+    waiver="例外承認",
+    waiver_fmt="{id}（申請番号 {application_no}、承認者 {approver}、期限 {expires}）理由: {reason}",
 )
 
 EN = Labels(
@@ -249,6 +282,23 @@ EN = Labels(
     no_problems="No input problems.",
     col_line="Line",
     col_message="Message",
+    diff_title="netaudit change diff",
+    changes="Changes",
+    change_new="NEW",
+    change_fixed="FIXED",
+    change_unchanged="unchanged",
+    new_findings="New findings",
+    fixed_findings="Fixed findings",
+    unchanged_findings="Unchanged findings",
+    no_changed_findings="None.",
+    flow_changes="Flow changes between zones",
+    flow_added="opened by the change",
+    flow_removed="closed by the change",
+    no_flow_changes="No flow between zones changed.",
+    devices_responsible="Devices",
+    waiver="Waiver",
+    waiver_fmt="{id} (application no. {application_no}, approved by {approver}, "
+    "expires {expires}) reason: {reason}",
 )
 
 _LABELS: Mapping[Lang, Labels] = MappingProxyType({"ja": JA, "en": EN})
@@ -297,6 +347,24 @@ CELL_STATE_NAMES: Mapping[CellState, Text] = MappingProxyType(
         CellState.UNKNOWN: Text(ja="判定不能", en="unknown"),
     }
 )
+
+
+def waiver_text(waiver: WaiverRef, lang: Lang) -> str:
+    """The approval of a waived finding on one line: id, 申請番号, approver, expiry, reason."""
+    return labels(lang).waiver_fmt.format(
+        id=waiver.id,
+        application_no=waiver.application_no,
+        approver=waiver.approver,
+        expires=waiver.expires,
+        reason=waiver.reason,
+    )
+
+
+def change_name(change: str, lang: Lang) -> str:
+    """新規 / 解消 / 継続 (NEW / FIXED / unchanged) for a finding's ``change``; ``""`` outside a diff."""
+    msg = labels(lang)
+    names = {"new": msg.change_new, "fixed": msg.change_fixed, "unchanged": msg.change_unchanged}
+    return names.get(change, "")
 
 
 def verdict_name(verdict: Verdict, lang: Lang) -> str:

@@ -20,6 +20,11 @@ Standard, sections cited as §):
   ran in); absolute paths become ``file:`` URIs. The device is a ``logicalLocation``.
 - ``partialFingerprints`` (§3.27.17) ``{"netauditFingerprint/v1": <fingerprint>}``.
 - Input problems and check errors are ``toolExecutionNotifications`` of the invocation.
+- A waived finding with approval data (``Finding.waiver``) has the justification
+  reason + 申請番号 + approver + expiry, and the waiver as the suppression's location.
+- A 新旧比較 (``netaudit diff``): ``baselineState`` (§3.27.24) is ``new``, ``unchanged``, or
+  ``absent`` for a fixed finding (listed even without ``verbose``, ``kind: "pass"``); the run's
+  ``properties.flowChanges`` lists the zone flows the change opens or closes.
 
 Output is JSON with sorted rules and results and a fixed key order, so the same result always
 renders to the same bytes.
@@ -45,7 +50,8 @@ from netaudit.result import (
     Status,
 )
 
-from . import RenderOptions, sorted_findings, sorted_problems
+from . import RenderOptions, sorted_findings, sorted_flow_changes, sorted_problems
+from .messages import waiver_text
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -81,6 +87,9 @@ KINDS: Mapping[Status, str] = {
 }
 
 _QUIET = frozenset({Status.PASS, Status.NOT_APPLICABLE})
+
+# SARIF §3.27.24 baselineState for a finding's change in a 新旧比較.
+BASELINE_STATES: Mapping[str, str] = {"new": "new", "unchanged": "unchanged", "fixed": "absent"}
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 
@@ -92,7 +101,9 @@ def render(result: AuditResult, options: RenderOptions) -> str:
 def to_log(result: AuditResult, options: RenderOptions) -> dict[str, Any]:
     """The SARIF log as JSON-ready data."""
     findings = [
-        f for f in sorted_findings(result.findings) if options.verbose or f.status not in _QUIET
+        f
+        for f in sorted_findings(result.findings)
+        if options.verbose or f.status not in _QUIET or f.change == "fixed"
     ]
     rules = _rules(result, sorted_findings(result.findings), options)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
@@ -221,16 +232,39 @@ def _result(finding: Finding, rule_index: int, options: RenderOptions) -> dict[s
         out["relatedLocations"] = related
     if finding.fingerprint:
         out["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
+    if finding.change in BASELINE_STATES:
+        out["baselineState"] = BASELINE_STATES[finding.change]
     if finding.status is Status.WAIVED:
-        out["suppressions"] = [
-            {
-                "kind": "external",
-                "status": "accepted",
-                "justification": finding.message.get(options.lang),
-            }
-        ]
+        out["suppressions"] = [_suppression(finding, options)]
     out["properties"] = _finding_properties(finding)
     return out
+
+
+def _suppression(finding: Finding, options: RenderOptions) -> dict[str, Any]:
+    """SARIF §3.35: an approved external suppression (例外措置)."""
+    waiver = finding.waiver
+    if waiver is None:
+        return {
+            "kind": "external",
+            "status": "accepted",
+            "justification": finding.message.get(options.lang),
+        }
+    physical: dict[str, Any] = {"artifactLocation": artifact_location(waiver.file)}
+    if waiver.line > 0:
+        physical["region"] = {"startLine": waiver.line}
+    return {
+        "kind": "external",
+        "status": "accepted",
+        "justification": waiver_text(waiver, options.lang),
+        "location": {"physicalLocation": physical},
+        "properties": {
+            "id": waiver.id,
+            "applicationNo": waiver.application_no,
+            "approver": waiver.approver,
+            "expires": waiver.expires,
+            "reason": waiver.reason,
+        },
+    }
 
 
 def _message(finding: Finding, options: RenderOptions) -> str:
@@ -367,7 +401,7 @@ def utc_time(text: str) -> str:
 
 def _run_properties(result: AuditResult) -> dict[str, Any]:
     counts = result.counts()
-    return {
+    props: dict[str, Any] = {
         "verdict": result.verdict.value,
         "policy": {
             "file": result.policy_file,
@@ -379,3 +413,25 @@ def _run_properties(result: AuditResult) -> dict[str, Any]:
         "byStatus": counts["by_status"],
         "checksRun": sorted(set(result.checks_run)),
     }
+    if result.is_diff:
+        props["flowChanges"] = [
+            {
+                "kind": d.kind,
+                "zoneFrom": d.zone_from,
+                "zoneTo": d.zone_to,
+                "exampleFlow": {k: _plain(v) for k, v in d.example_flow.items()},
+                "devices": list(d.devices),
+                "evidence": [
+                    {
+                        "file": e.file,
+                        "line": e.line,
+                        "text": e.text,
+                        "device": e.device,
+                        "role": e.role,
+                    }
+                    for e in d.evidence
+                ],
+            }
+            for d in sorted_flow_changes(result)
+        ]
+    return props

@@ -17,11 +17,12 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from netaudit.commands.diff import register, render_console
-from netaudit.diff import Change, DiffResult, diff
+from netaudit.commands.diff import register
+from netaudit.diff import Change, DiffResult, as_result, diff
 from netaudit.flow import Packet
 from netaudit.policy import load_policy
 from netaudit.result import Status
+from reports import FORMATS, RenderOptions, render
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY = ROOT / "examples" / "sakuradai"
@@ -126,11 +127,11 @@ def test_identical_snapshots_change_nothing() -> None:
 
 
 def test_console_shows_changes_both_languages(result: DiffResult) -> None:
-    ja = render_console(result, "ja", width=200)
-    en = render_console(result, "en", width=200)
-    assert "新たな指摘 (1)" in ja and "解消した指摘 (1)" in ja
+    ja = render("console", as_result(result), RenderOptions(lang="ja", width=200))
+    en = render("console", as_result(result), RenderOptions(lang="en", width=200))
+    assert "新たな指摘 (1件)" in ja and "解消した指摘 (1件)" in ja
     assert "+ lgwan_wan → mynumber" in en and "- mynumber → lgwan" in en
-    assert NEW_FILTER in en and "\\x0a" not in en
+    assert NEW_FILTER in en
 
 
 runner = CliRunner()
@@ -159,11 +160,13 @@ def test_cli_json_and_exit_codes(after: Path, tmp_path: Path) -> None:
     )
     assert code == 1  # a new high finding, default --fail-on-new high
     doc = json.loads(out)
-    assert doc["schema"] == "netaudit/diff/v1"
-    assert doc["summary"]["new"] == 1 and doc["summary"]["fixed"] == 1
-    assert [f["check"] for f in doc["findings"]["new"]] == ["MYN-002"]
-    assert doc["flows"]["added"][0]["example"]["dport"] == 3389
-    assert doc["flows"]["removed"][0]["hops"][0]["device"] == "sep-rtr1"
+    assert doc["schema"] == "netaudit/result/v1"
+    new = [f for f in doc["findings"] if f["change"] == "new"]
+    fixed = [f for f in doc["findings"] if f["change"] == "fixed"]
+    assert [f["check"] for f in new] == ["MYN-002"] and len(fixed) == 1
+    added, removed = doc["flow_changes"]
+    assert added["kind"] == "added" and added["example_flow"]["dport"] == 3389
+    assert removed["kind"] == "removed" and removed["devices"] == ["sep-rtr1"]
     code, _ = _run(CITY / "snapshot", after, "--policy", policy, "--fail-on-new", "critical")
     assert code == 0
     # The reverse change re-opens deviation B (and closes the hole).
@@ -171,7 +174,49 @@ def test_cli_json_and_exit_codes(after: Path, tmp_path: Path) -> None:
     code, _ = _run(after, CITY / "snapshot", "-p", policy, "-f", "json", "-o", target)
     assert code == 1
     doc = json.loads(target.read_text(encoding="utf-8"))
-    assert doc["summary"]["new"] == 1 and doc["findings"]["new"][0]["device"] == "sep-rtr1"
+    new = [f for f in doc["findings"] if f["change"] == "new"]
+    assert [f["device"] for f in new] == ["sep-rtr1"]
+
+
+def test_cli_every_format_to_output_dir(after: Path, tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    code, stdout = _run(
+        CITY / "snapshot",
+        after,
+        "-p",
+        CITY / "policy.yaml",
+        "-f",
+        ",".join(FORMATS),
+        "--output-dir",
+        out,
+        "--lang",
+        "en",
+    )
+    assert code == 1 and stdout == ""
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(
+        f"netaudit-diff.{ext}" for ext in ("txt", "json", "html", "sarif", "xml", "md")
+    )
+    assert 'id="changes"' in (out / "netaudit-diff.html").read_text(encoding="utf-8")
+    sarif = json.loads((out / "netaudit-diff.sarif").read_text(encoding="utf-8"))
+    assert "new" in {r.get("baselineState") for r in sarif["runs"][0]["results"]}
+    assert '<testsuite name="diff"' in (out / "netaudit-diff.xml").read_text(encoding="utf-8")
+    assert "New findings (1)" in (out / "netaudit-diff.md").read_text(encoding="utf-8")
+    # Several formats need --output-dir; an unknown format is a usage error.
+    assert (
+        _run(
+            CITY / "snapshot",
+            after,
+            "-p",
+            CITY / "policy.yaml",
+            "-f",
+            "json,html",
+            "-o",
+            tmp_path / "x",
+        )[0]
+        == 2
+    )
+    assert _run(CITY / "snapshot", after, "-p", CITY / "policy.yaml", "-f", "pdf")[0] == 2
 
 
 def test_cli_bad_input_and_incomplete(after: Path, tmp_path: Path) -> None:

@@ -57,6 +57,8 @@ def test_waived_expired_and_stale(
     assert smb.status is Status.WAIVED and yamaha.status is Status.WAIVED
     assert "例外承認: 申請番号 R8-情政-0012, 承認者 情報政策課長, 期限 2027-03-31" in smb.message.ja
     assert "application no. R8-情政-0012" in smb.message.en
+    assert smb.waiver is not None and smb.waiver.id == "W-2026-001"
+    assert (smb.waiver.application_no, smb.waiver.expires) == ("R8-情政-0012", "2027-03-31")
     assert smb.policy_ref is not None
     assert (smb.policy_ref.file, smb.policy_ref.line, smb.policy_ref.id) == (
         str(FIXTURES / "city.yaml"),
