@@ -5,6 +5,10 @@ the zone-to-zone matrix, the findings grouped by severity then check (each with 
 packet, the deciding config lines and the policy entry), parse coverage per device and the
 input problems.
 
+A 新旧比較 (``AuditResult.is_diff``) shows, after the matrix, the new findings (badge 新規/NEW),
+the fixed ones (解消/FIXED), the zone flows the change opens (+) or closes (-), then the
+unchanged findings; a waived finding shows its approval (id, 申請番号, approver, expiry, reason).
+
 Everything taken from configs, policies or file names is untrusted. It only ever reaches rich
 as :class:`rich.text.Text` (never as markup), the console is created with ``markup=False``, and
 control characters (ANSI escapes, bidi overrides) are shown as visible ``\\xNN`` escapes so a

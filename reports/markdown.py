@@ -4,6 +4,8 @@ Sections: a verdict line, failing findings by severity and all findings by statu
 tables), the zone matrix as a table, then the findings as a list, worst first (check, device,
 zones, message, example packet, evidence as inline code with ``file:line``, policy entry).
 Passing and not-applicable results are listed only with ``options.verbose``, as on the console.
+A 新旧比較 lists new findings (新規/NEW), fixed ones (解消/FIXED) and the zone flow changes
+before the unchanged findings; a waived finding shows its approval data.
 
 Everything from configs, policies and file names is untrusted. Plain text is backslash-escaped
 (every ASCII punctuation character that Markdown or inline HTML could act on, CommonMark §2.4),
