@@ -446,7 +446,7 @@ def _finding(finding: Finding, options: RenderOptions, msg: Labels) -> Renderabl
     if finding.basis:
         grid.add_row(Text(msg.basis), Text("\n").join(_t(b) for b in finding.basis))
     if finding.path:
-        grid.add_row(Text(msg.path), _t("\n".join(finding.path)))
+        grid.add_row(Text(msg.path), Text("\n").join(_t(p) for p in finding.path))
     if finding.fingerprint:
         grid.add_row(Text(msg.fingerprint), _t(finding.fingerprint, "dim"))
     return Group(head, Padding(grid, (0, 0, 0, 4)))
