@@ -239,5 +239,8 @@ def pcap(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``pcap`` to the ``netaudit`` command line."""
+    """Add ``pcap`` and ``probe`` (active probes, :mod:`netaudit.commands.probe`)."""
+    from netaudit.commands import probe
+
     app.command("pcap")(pcap)
+    probe.register(app)
