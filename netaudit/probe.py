@@ -398,6 +398,21 @@ def build_plan(
     return ProbePlan(from_zone=from_zone, targets=tuple(out), rate=rate, timeout=timeout)
 
 
+def check_source(policy: Policy, from_zone: str, source: IPAddress) -> None:
+    """Refuse to judge probes sent from an address that is not in ``from_zone``.
+
+    Raises:
+        ProbeError: the prober's address belongs to another zone (or to none).
+    """
+    zones = policy.zones_of_network(ipaddress.ip_network(source))
+    if not zones or not _in_zone(policy, zones[0], from_zone):
+        where = f"zone {zones[0]!r}" if zones else "none of the policy's networks"
+        raise ProbeError(
+            f"the probes would leave from {source}, which is in {where}, not in {from_zone!r}: "
+            "run the prober inside the zone it speaks for"
+        )
+
+
 # -- pacing ---------------------------------------------------------------------------------
 
 

@@ -286,13 +286,64 @@ def test_cli_says_when_privileges_are_missing(monkeypatch: pytest.MonkeyPatch) -
     def no_scapy() -> object:
         raise AssertionError("scapy must not be reached without privileges")
 
-    monkeypatch.setattr(cprobe, "privilege_problem", lambda: "sending probes needs raw sockets")
+    monkeypatch.setattr(cmd, "privilege_problem", lambda: "sending probes needs raw sockets")
     monkeypatch.setattr(cprobe, "_scapy", no_scapy)
     res = runner.invoke(
         app, ["probe", "-p", str(SAKURADAI), "--from-zone", "lgwan", "--ports", "22", "--execute"]
     )
     assert res.exit_code == 2
     assert "needs raw sockets" in res.output
+
+
+def _fake_sender(plan: ProbePlan) -> list[ProbeOutcome]:
+    """lgwan's 10.20.0.1 answers SMB; SC-ELTAX answers; everything else is silent."""
+    out = []
+    for t in plan.targets:
+        if (str(t.address), t.port) in (("10.20.0.1", 445), ("198.51.100.10", 443)):
+            out.append(ProbeOutcome(target=t, answer=Answer.SYN_ACK, responder=t.address))
+        else:
+            out.append(ProbeOutcome(target=t, answer=Answer.SILENCE))
+    return out
+
+
+@pytest.fixture
+def fake_send(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cmd, "privilege_problem", lambda: None)
+    monkeypatch.setattr(cmd, "source_for", lambda plan: ip("10.10.11.20"))
+    monkeypatch.setattr(cmd, "send_probes", _fake_sender)
+
+
+def test_cli_execute_renders_findings(fake_send: None) -> None:
+    base = ["probe", "-p", str(SAKURADAI), "--from-zone", "mynumber", "--execute", "--lang", "en"]
+    res = runner.invoke(app, [*base, "-f", "json"])
+    assert res.exit_code == 1, res.output
+    data = json.loads(res.stdout)
+    schema = json.loads((ROOT / "reports" / "result.schema.json").read_text(encoding="utf-8"))
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(data, schema)
+    got = sorted((f["check"], f["zone_to"], f["severity"]) for f in data["findings"])
+    # SMB answered from lgwan (critical: mynumber is involved); SC-CHUKAN and SC-PITTARI silent
+    assert got == [
+        ("TRF-010", "lgwan", "critical"),
+        ("TRF-011", "lgwan_wan", "medium"),
+        ("TRF-011", "lgwan_wan", "medium"),
+    ]
+    assert data["findings"][0]["example_flow"]["src"] == "10.10.11.20"
+    res = runner.invoke(app, [*base, "--fail-on", "never"])
+    assert res.exit_code == 0, res.output
+    assert "TRF-010" in res.stdout and "TRF-011" in res.stdout
+
+
+def test_cli_refuses_a_prober_outside_its_zone(
+    fake_send: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cmd, "source_for", lambda plan: ip("10.30.10.5"))
+    monkeypatch.setattr(cmd, "send_probes", lambda plan: pytest.fail("sent"))
+    res = runner.invoke(
+        app, ["probe", "-p", str(SAKURADAI), "--from-zone", "mynumber", "--execute"]
+    )
+    assert res.exit_code == 2
+    assert "in zone 'internet', not in 'mynumber'" in " ".join(res.output.split())
 
 
 def test_privilege_problem_as_non_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from collectors.probe import ProbeSendError, send_probes, source_for
+from collectors.probe import ProbeSendError, privilege_problem, send_probes, source_for
 from netaudit import __version__
 from netaudit.commands._common import FailOn, Lang, default_lang, err, exit_code
 from netaudit.commands._common import fail as _fail
@@ -40,6 +40,7 @@ from netaudit.probe import (
     ProbeOutcome,
     ProbePlan,
     build_plan,
+    check_source,
     parse_ports,
     probe_findings,
 )
@@ -218,11 +219,16 @@ def probe(
         else:
             sys.stdout.write(_plan_text(plan, language))
         raise typer.Exit(0)
-    err.print(f"sending {len(plan.targets)} probes at {plan.rate:g} pps")
+    problem = privilege_problem()
+    if problem is not None:
+        raise _fail(problem)
     try:
-        outcomes = send_probes(plan)
         source = source_for(plan)
-    except ProbeSendError as e:
+        if source is not None:
+            check_source(pol, from_zone, source)
+        err.print(f"sending {len(plan.targets)} probes at {plan.rate:g} pps from {source}")
+        outcomes = send_probes(plan)
+    except (ProbeSendError, ProbeError) as e:
         raise _fail(str(e)) from e
     result = build_result(
         pol,
