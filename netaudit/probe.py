@@ -264,12 +264,16 @@ class _Flow:
     id: str
     line: int
     zone_to: str
+    src: tuple[IPNetwork, ...]
     dst: tuple[IPNetwork, ...]
     services: tuple[ServiceMatch, ...]
 
 
-def _flows_from(policy: Policy, from_zone: str) -> list[_Flow]:
-    """Allowed flows and 特定通信 leaving ``from_zone`` (or a zone it is part of)."""
+def _flows_from(policy: Policy, from_zone: str, source: IPAddress | None) -> list[_Flow]:
+    """Allowed flows and 特定通信 leaving ``from_zone`` (or a zone it is part of).
+
+    With ``source``, only those whose source addresses include it.
+    """
     out: list[_Flow] = []
     sections: tuple[tuple[str, Sequence[AllowedFlow | SpecifiedCommunication]], ...] = (
         ("specified_communications", policy.data.specified_communications),
@@ -279,13 +283,22 @@ def _flows_from(policy: Policy, from_zone: str) -> list[_Flow]:
         for i, e in enumerate(items):
             if not _in_zone(policy, from_zone, e.from_):
                 continue
+            src = policy.addresses(e.src) if e.src else policy.zone_networks(e.from_)
+            if source is not None and not _contains(src, source):
+                continue
             dst = policy.addresses(e.dst) if e.dst else policy.zone_networks(e.to)
-            out.append(_Flow(e.id, policy.line(section, i), e.to, dst, policy.services(e.services)))
+            out.append(
+                _Flow(e.id, policy.line(section, i), e.to, src, dst, policy.services(e.services))
+            )
     return out
 
 
+def _contains(nets: Iterable[IPNetwork], addr: IPAddress) -> bool:
+    return any(addr.version == n.version and addr in n for n in nets)
+
+
 def _allowed(flows: Sequence[_Flow], addr: IPAddress, proto: int, port: int | None) -> bool:
-    """Whether some allowed flow from the prober's zone covers a probe (sources ignored)."""
+    """Whether some allowed flow from the prober's zone covers a probe."""
     for f in flows:
         if not any(addr.version == n.version and addr in n for n in f.dst):
             continue
@@ -313,16 +326,18 @@ def build_plan(
     rate: float = DEFAULT_RATE,
     timeout: float = DEFAULT_TIMEOUT,
     hosts_per_zone: int = HOSTS_PER_ZONE,
+    source: IPAddress | None = None,
 ) -> ProbePlan:
     """The probes to send from ``from_zone``.
 
     Forbidden probes (expect silence) go to ``targets`` in other zones, or to the first
     ``hosts_per_zone`` usable addresses of every other zone's networks, on ``ports``
     (default :data:`DEFAULT_FORBIDDEN`), except where an allowed flow from the zone covers the
-    destination and port (the flow's source restriction is not considered: the prober's own
-    address is not known here, and flagging an allowed service would be a false alarm).
-    Expected probes (expect an answer) go to the destination hosts and service ports of the
-    allowed flows and 特定通信 leaving the zone; with ``targets``, only to those hosts.
+    destination and port. Expected probes (expect an answer) go to the destination hosts and
+    service ports of the allowed flows and 特定通信 leaving the zone; with ``targets``, only to
+    those hosts. With ``source`` (the prober's address), only the flows whose sources include
+    it count; without it, a flow's source restriction is not considered (an allowed service
+    must not become a false alarm just because the prober's address is not known yet).
 
     Raises:
         ProbeError: unknown zone, a target outside the policy's networks or in the prober's own
@@ -337,7 +352,9 @@ def build_plan(
     if not 0 < timeout <= 60:
         raise ProbeError("--timeout must be above 0 and at most 60 seconds")
     forbidden = tuple(ports) or parse_ports(DEFAULT_FORBIDDEN)
-    flows = _flows_from(policy, from_zone)
+    if source is not None:
+        check_source(policy, from_zone, source)
+    flows = _flows_from(policy, from_zone, source)
 
     chosen: dict[str, list[IPAddress]] = {}
     for addr in targets:

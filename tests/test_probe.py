@@ -130,6 +130,30 @@ def test_plan_with_targets_and_ports(sakuradai: Policy) -> None:
     assert plan.rate == 10 and plan.timeout == 0.5
 
 
+def test_plan_with_source(sakuradai: Policy) -> None:
+    def plan_for(src: str) -> set[tuple[str, int | None, Expect, str]]:
+        plan = build_plan(
+            sakuradai,
+            "mynumber",
+            targets=[ip("198.51.100.10"), ip("198.51.100.20")],
+            ports=parse_ports(["tcp/443"]),
+            source=ip(src),
+        )
+        return {(str(t.address), t.port, t.expect, t.flow_id) for t in plan.targets}
+
+    # eltax-client may reach eltax-lgwan only; chukan-server:443 must be silent for it
+    assert plan_for("10.10.11.20") == {
+        ("198.51.100.10", 443, Expect.ANSWER, "SC-ELTAX"),
+        ("198.51.100.20", 443, Expect.SILENCE, ""),
+    }
+    assert plan_for("10.10.11.21") == {
+        ("198.51.100.10", 443, Expect.SILENCE, ""),
+        ("198.51.100.20", 443, Expect.ANSWER, "SC-CHUKAN"),
+    }
+    with pytest.raises(ProbeError, match="in zone 'lgwan', not in 'mynumber'"):
+        build_plan(sakuradai, "mynumber", source=ip("10.20.10.5"))
+
+
 def test_representative_hosts_bounded() -> None:
     nets = [ipaddress.ip_network("10.0.0.0/30"), ipaddress.ip_network("10.1.0.0/24")]
     assert representative_hosts(nets, 3) == [ip("10.0.0.1"), ip("10.1.0.1"), ip("10.0.0.2")]
@@ -309,7 +333,7 @@ def _fake_sender(plan: ProbePlan) -> list[ProbeOutcome]:
 @pytest.fixture
 def fake_send(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cmd, "privilege_problem", lambda: None)
-    monkeypatch.setattr(cmd, "source_for", lambda plan: ip("10.10.11.20"))
+    monkeypatch.setattr(cmd, "source_for", lambda plan: None)  # route unknown: plan as is
     monkeypatch.setattr(cmd, "send_probes", _fake_sender)
 
 
@@ -328,7 +352,6 @@ def test_cli_execute_renders_findings(fake_send: None) -> None:
         ("TRF-011", "lgwan_wan", "medium"),
         ("TRF-011", "lgwan_wan", "medium"),
     ]
-    assert data["findings"][0]["example_flow"]["src"] == "10.10.11.20"
     res = runner.invoke(app, [*base, "--fail-on", "never"])
     assert res.exit_code == 0, res.output
     assert "TRF-010" in res.stdout and "TRF-011" in res.stdout
@@ -344,6 +367,26 @@ def test_cli_refuses_a_prober_outside_its_zone(
     )
     assert res.exit_code == 2
     assert "in zone 'internet', not in 'mynumber'" in " ".join(res.output.split())
+
+
+def test_cli_execute_plans_for_the_routed_source(
+    fake_send: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cmd, "source_for", lambda plan: ip("10.10.11.20"))
+    base = ["probe", "-p", str(SAKURADAI), "--from-zone", "mynumber", "--lang", "en"]
+    res = runner.invoke(app, [*base, "--execute", "-f", "json", "--fail-on", "never"])
+    assert res.exit_code == 0, res.output
+    # eltax-client: SC-ELTAX answers; SC-CHUKAN/SC-PITTARI are not its flows, so not expected
+    findings = json.loads(res.stdout)["findings"]
+    assert [f["check"] for f in findings] == ["TRF-010"]
+    assert findings[0]["example_flow"]["src"] == "10.10.11.20"
+    res = runner.invoke(app, [*base, "--execute", "--source", "10.10.11.21"])
+    assert res.exit_code == 2
+    assert "would leave from 10.10.11.20" in " ".join(res.output.split())
+    res = runner.invoke(app, [*base, "--source", "10.10.11.21", "-f", "json"])
+    assert res.exit_code == 0
+    flows = {p["flow_id"] for p in json.loads(res.stdout)["probes"] if p["flow_id"]}
+    assert flows == {"SC-CHUKAN"}
 
 
 def test_privilege_problem_as_non_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -40,7 +40,6 @@ from netaudit.probe import (
     ProbeOutcome,
     ProbePlan,
     build_plan,
-    check_source,
     parse_ports,
     probe_findings,
 )
@@ -165,6 +164,13 @@ def probe(
             help="Probes that must not answer: tcp/22, udp/53, icmp, 22 (default: 22,23,80,135,139,443,445,3389, udp 53,161, icmp echo).",
         ),
     ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="The prober's address (default with --execute: the one the route to the targets uses).",
+        ),
+    ] = None,
     execute: Annotated[
         bool, typer.Option("--execute", help="Really send the probes (default: print the plan).")
     ] = False,
@@ -202,14 +208,16 @@ def probe(
                 addrs.append(ipaddress.ip_address(word.strip()))
             except ValueError as e:
                 raise _fail(f"--targets: {word.strip()!r} is not an IP address") from e
+    src: IPAddress | None = None
+    if source is not None:
+        try:
+            src = ipaddress.ip_address(source)
+        except ValueError as e:
+            raise _fail(f"--source: {source!r} is not an IP address") from e
     try:
+        port_list = parse_ports(ports or [])
         plan = build_plan(
-            pol,
-            from_zone,
-            targets=addrs,
-            ports=parse_ports(ports or []),
-            rate=rate,
-            timeout=timeout,
+            pol, from_zone, targets=addrs, ports=port_list, rate=rate, timeout=timeout, source=src
         )
     except ProbeError as e:
         raise _fail(str(e)) from e
@@ -223,10 +231,17 @@ def probe(
     if problem is not None:
         raise _fail(problem)
     try:
-        source = source_for(plan)
-        if source is not None:
-            check_source(pol, from_zone, source)
-        err.print(f"sending {len(plan.targets)} probes at {plan.rate:g} pps from {source}")
+        routed = source_for(plan)
+        if routed is not None and src is not None and routed != src:
+            raise ProbeError(f"--source is {src}, but the probes would leave from {routed}")
+        if src is None and routed is not None:
+            # the plan again, now knowing which flows' sources include the prober
+            src = routed
+            plan = build_plan(
+                pol, from_zone, targets=addrs, ports=port_list, rate=rate, timeout=timeout,
+                source=src,
+            )  # fmt: skip
+        err.print(f"sending {len(plan.targets)} probes at {plan.rate:g} pps from {src}")
         outcomes = send_probes(plan)
     except (ProbeSendError, ProbeError) as e:
         raise _fail(str(e)) from e
@@ -234,7 +249,7 @@ def probe(
         pol,
         plan,
         outcomes,
-        source=source,
+        source=src,
         lang=language,
         started=started,
         duration=time.perf_counter() - t0,
