@@ -62,8 +62,9 @@ def _scapy() -> Any:
 
 
 def build_packet(s: Any, t: ProbeTarget) -> Any:
-    """The scapy packet for one probe."""
-    ip = s.IP(dst=str(t.address))
+    """The scapy packet for one probe (IPv4 or IPv6; echo is ICMPv6 for IPv6 targets)."""
+    v6 = t.address.version == 6
+    ip = s.IPv6(dst=str(t.address)) if v6 else s.IP(dst=str(t.address))
     sport = 49152 + secrets.randbelow(16384)
     if t.proto == PROTO_TCP:
         return ip / s.TCP(sport=sport, dport=t.port, flags="S", seq=secrets.randbits(32))
@@ -84,6 +85,8 @@ def build_packet(s: Any, t: ProbeTarget) -> Any:
             )
             return ip / udp / s.SNMP(community="public", PDU=pdu)
         return ip / udp
+    if t.proto == PROTO_ICMP and v6:
+        return ip / s.ICMPv6EchoRequest(id=secrets.randbelow(65536), seq=1) / PROBE_PAYLOAD
     if t.proto == PROTO_ICMP:
         return ip / s.ICMP(type=8, id=secrets.randbelow(65536), seq=1) / PROBE_PAYLOAD
     raise ProbeSendError(f"cannot probe protocol {t.proto}")
@@ -91,6 +94,11 @@ def build_packet(s: Any, t: ProbeTarget) -> Any:
 
 def classify(s: Any, answer: Any) -> tuple[Answer, int | None]:
     """How a received packet answers its probe."""
+    if answer.haslayer(s.ICMPv6EchoReply):
+        return Answer.ECHO_REPLY, None
+    for err in (s.ICMPv6DestUnreach, s.ICMPv6TimeExceeded):
+        if answer.haslayer(err):
+            return Answer.ICMP_UNREACHABLE, int(answer[err].code)
     if answer.haslayer(s.ICMP):
         icmp = answer[s.ICMP]
         if icmp.type == 0:
@@ -170,7 +178,7 @@ def send_probes(plan: ProbePlan) -> list[ProbeOutcome]:
             target=target,
             answer=kind,
             icmp_code=code,
-            responder=ipaddress.ip_address(received[s.IP].src),
+            responder=ipaddress.ip_address(received.src),
             rtt_s=max(rtt, 0.0) if rtt is not None else None,
         )
     return [

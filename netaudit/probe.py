@@ -90,7 +90,7 @@ class ProbeTarget:
     def describe(self) -> str:
         """``tcp 10.0.0.1:22`` style text."""
         if self.proto == PROTO_ICMP:
-            return f"icmp echo {self.address}"
+            return f"icmp{'v6' if self.address.version == 6 else ''} echo {self.address}"
         name = "tcp" if self.proto == PROTO_TCP else "udp"
         return f"{name} {self.address}:{self.port}"
 
@@ -473,8 +473,9 @@ class TokenBucket:
 
 def _example(o: ProbeOutcome, src: IPAddress | None) -> dict[str, object]:
     t = o.target
+    icmp = "icmpv6" if t.address.version == 6 else "icmp"
     return {
-        "proto": {PROTO_TCP: "tcp", PROTO_UDP: "udp", PROTO_ICMP: "icmp"}[t.proto],
+        "proto": {PROTO_TCP: "tcp", PROTO_UDP: "udp", PROTO_ICMP: icmp}[t.proto],
         "src": str(src) if src is not None else "",
         "dst": str(t.address),
         "sport": None,

@@ -421,6 +421,30 @@ def test_build_packets() -> None:
     assert len(cprobe.build_packet(s, other)[s.UDP].payload) == 0
     echo = cprobe.build_packet(s, _t("x", "192.0.2.1", None, Expect.SILENCE))
     assert echo[s.ICMP].type == 8
+    echo6 = cprobe.build_packet(s, _t("x", "2001:db8::1", None, Expect.SILENCE))
+    assert echo6.haslayer(s.ICMPv6EchoRequest) and echo6[s.IPv6].dst == "2001:db8::1"
+    syn6 = cprobe.build_packet(s, _t("x", "2001:db8::1", 22, Expect.SILENCE))
+    assert syn6[s.TCP].flags == "S" and syn6.haslayer(s.IPv6)
+
+
+def test_classify_answers() -> None:
+    pytest.importorskip("scapy")
+    s = cprobe._scapy()
+    a, b = "192.0.2.1", "198.51.100.1"
+    cases = [
+        (s.IP(src=b, dst=a) / s.TCP(flags="SA"), (Answer.SYN_ACK, None)),
+        (s.IP(src=b, dst=a) / s.TCP(flags="RA"), (Answer.RST, None)),
+        (s.IP(src=b, dst=a) / s.UDP(sport=53), (Answer.UDP_REPLY, None)),
+        (s.IP(src=b, dst=a) / s.ICMP(type=0), (Answer.ECHO_REPLY, None)),
+        (
+            s.IP(src=b, dst=a) / s.ICMP(type=3, code=13) / s.IPerror(dst=b) / s.UDPerror(),
+            (Answer.ICMP_UNREACHABLE, 13),
+        ),
+        (s.IPv6(src="2001:db8::1") / s.ICMPv6EchoReply(), (Answer.ECHO_REPLY, None)),
+        (s.IPv6(src="2001:db8::1") / s.ICMPv6DestUnreach(code=4), (Answer.ICMP_UNREACHABLE, 4)),
+    ]
+    for pkt, want in cases:
+        assert cprobe.classify(s, s.IP(bytes(pkt)) if pkt.haslayer(s.IP) else pkt) == want
 
 
 # -- real probes inside network namespaces ---------------------------------------------------
