@@ -23,6 +23,7 @@ from netaudit.flow import HeaderSpace
 from netaudit.inventory import Inventory
 from netaudit.model import DeviceConfig
 from netaudit.parsers import device_name, parse_file
+from netaudit.parsers.base import decode, redact
 from netaudit.policy import Policy
 from netaudit.reach import NetworkAnalysis, analyze
 from netaudit.result import (
@@ -383,7 +384,7 @@ def audit(
     checks = [c for c in all_checks() if not only or c.meta.id in only]
     ctx = CheckContext(analysis=analysis, today=today or started.date())
     findings = run_checks(checks, ctx) + _incomplete_findings(loaded.devices, analysis)
-    findings = _dedupe(findings)
+    findings = with_context(_dedupe(findings))
     result = AuditResult(
         policy_file=policy.file,
         policy_digest=policy.digest,
@@ -415,6 +416,38 @@ def audit(
         ),
     )
     return result, analysis
+
+
+CONTEXT_LINES = 2
+
+
+def with_context(findings: Sequence[Finding], around: int = CONTEXT_LINES) -> list[Finding]:
+    """Attach the lines around each piece of evidence, redacted, read once per file."""
+    texts: dict[str, list[str] | None] = {}
+
+    def lines_of(file: str) -> list[str] | None:
+        if file not in texts:
+            try:
+                texts[file] = decode(Path(file).read_bytes(), source=file).splitlines()
+            except (OSError, InputError):
+                texts[file] = None
+        return texts[file]
+
+    out: list[Finding] = []
+    for f in findings:
+        evidence = []
+        for e in f.evidence:
+            lines = lines_of(e.file) if e.file and e.line > 0 else None
+            if lines is None or e.line > len(lines):
+                evidence.append(e)
+                continue
+            lo, hi = max(1, e.line - around), min(len(lines), e.line + around)
+            ctx = tuple(
+                (n, redact(lines[n - 1].rstrip())) for n in range(lo, hi + 1) if n != e.line
+            )
+            evidence.append(replace(e, context=ctx))
+        out.append(replace(f, evidence=tuple(evidence)))
+    return out
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:

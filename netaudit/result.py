@@ -73,13 +73,18 @@ class Text:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Evidence:
-    """A config line that decides a finding."""
+    """A config line that decides a finding.
+
+    ``context`` holds the lines around it (number, text; secrets redacted), so a reader sees
+    the line where it stands — the ACL or policy it belongs to.
+    """
 
     file: str
     line: int
     text: str
     device: str = ""
     role: str = ""
+    context: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -315,6 +315,9 @@ def _finding(finding: Finding, options: RenderOptions, msg: Labels) -> dict[str,
                 "device": safe(ev.device),
                 "role": safe(ev.role),
                 "text": safe(ev.text),
+                "line": ev.line,
+                "before": [(n, safe(t)) for n, t in ev.context if n < ev.line],
+                "after": [(n, safe(t)) for n, t in ev.context if n > ev.line],
             }
             for ev in finding.evidence
         ],

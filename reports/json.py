@@ -191,7 +191,16 @@ def _plain(value: Any) -> Any:
 
 
 def _evidence(ev: Evidence) -> dict[str, Any]:
-    return {"file": ev.file, "line": ev.line, "text": ev.text, "device": ev.device, "role": ev.role}
+    out: dict[str, Any] = {
+        "file": ev.file,
+        "line": ev.line,
+        "text": ev.text,
+        "device": ev.device,
+        "role": ev.role,
+    }
+    if ev.context:
+        out["context"] = [{"line": n, "text": t} for n, t in ev.context]
+    return out
 
 
 def _policy_ref(ref: PolicyRef | None) -> dict[str, Any] | None:
