@@ -95,10 +95,8 @@ class DeviceForwarding:
     discarded: PacketSet
     ingress: dict[str, PacketSet]
     egress: dict[str, PacketSet]
-    route_for: dict[str, list[Route]]
     via_default: dict[str, PacketSet]
     unresolved: list[Rule] = field(default_factory=list)
-    missing_filters: list[tuple[str, SourceSpan]] = field(default_factory=list)
 
 
 @dataclass
@@ -229,16 +227,15 @@ def _route_interface(device: DeviceConfig, route: Route, l3: Iterable[Interface]
 
 def routing(
     space: HeaderSpace, device: DeviceConfig
-) -> tuple[dict[str, PacketSet], PacketSet, dict[str, list[Route]], dict[str, PacketSet]]:
+) -> tuple[dict[str, PacketSet], PacketSet, dict[str, PacketSet]]:
     """Longest-prefix match as packet sets: destinations each interface gets, and discards.
 
-    Returns the per-interface destination sets, the discarded set, the routes behind each
-    interface (for evidence) and, per interface, the part it gets only by a default route.
+    Returns the per-interface destination sets, the discarded set and, per interface, the
+    part it gets only by a default route.
     """
     l3 = _l3_interfaces(device)
     vrfs = {i.vrf or "" for i in l3} | {r.vrf or "" for r in device.routes}
     out: dict[str, PacketSet] = {i.name: space.empty for i in l3}
-    by_iface_routes: dict[str, list[Route]] = {i.name: [] for i in l3}
     by_default: dict[str, PacketSet] = {i.name: space.empty for i in l3}
     discarded = space.empty
     for vrf in vrfs:
@@ -267,16 +264,14 @@ def routing(
             entries = table[prefix]
             connected = [e for e in entries if e[1] is None]
             chosen = connected or entries  # connected beats static for the same prefix
-            for egress, route in chosen:
+            for egress, _route in chosen:
                 if egress is None:
                     discarded = discarded | region
                 else:
                     out[egress] = out[egress] | region
-                    if route is not None:
-                        by_iface_routes[egress].append(route)
                     if prefix.prefixlen == 0:
                         by_default[egress] = by_default[egress] | region
-    return out, discarded, by_iface_routes, by_default
+    return out, discarded, by_default
 
 
 # -- filters -------------------------------------------------------------------------------
@@ -303,7 +298,7 @@ def _policy_rules(device: DeviceConfig, in_if: str, out_if: str) -> list[Rule]:
 def device_forwarding(space: HeaderSpace, device: DeviceConfig) -> DeviceForwarding:
     """Per-interface routing and filtering sets of one device."""
     l3 = _forwarding_interfaces(device)
-    routed, discarded, route_for, via_default = routing(space, device)
+    routed, discarded, via_default = routing(space, device)
     initial = space.initial()
     fwd = DeviceForwarding(
         device=device,
@@ -312,7 +307,6 @@ def device_forwarding(space: HeaderSpace, device: DeviceConfig) -> DeviceForward
         discarded=discarded,
         ingress={},
         egress={},
-        route_for=route_for,
         via_default=via_default,
     )
     scopes = _scopes(device, l3)
@@ -328,11 +322,10 @@ def device_forwarding(space: HeaderSpace, device: DeviceConfig) -> DeviceForward
             else:
                 allowed = initial & routed[itf.name]
                 meets = {"dst": scope}
-            for name, flt, span in _bound_filters(device, itf.name, direction):
+            for _name, flt, _span in _bound_filters(device, itf.name, direction):
                 if flt is None:
                     # The parser warned; IOS and most platforms pass traffic through a
                     # reference to an undefined filter, so nothing is removed here.
-                    fwd.missing_filters.append((name, span))
                     continue
                 rules = rules_meeting(flt.rules, **meets)
                 if flt.family is None:
