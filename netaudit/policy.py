@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import ipaddress
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Generic, Literal, TypeVar
@@ -485,14 +485,23 @@ class LoadedYaml(Generic[M]):
     problems: tuple[Problem, ...] = ()
 
 
-def load_yaml_model(path: Path, model: type[M], *, what: str = "policy") -> LoadedYaml[M]:
+def load_yaml_model(
+    path: Path,
+    model: type[M],
+    *,
+    what: str = "policy",
+    empty_ok: bool = False,
+    prepare: Callable[[yaml.Node, dict[str, Any]], None] | None = None,
+) -> LoadedYaml[M]:
     """Read a YAML file and validate it into ``model``; every problem carries file:line.
 
     Shared by the policy, the inventory and the waivers: ``yaml.safe_load``, duplicate keys
     refused, pydantic errors (``extra="forbid"``) mapped back to the line of the key or item.
 
     Problems that leave a usable model (duplicate keys) come back in ``problems``, so the
-    caller can add its own semantic problems and report them all together.
+    caller can add its own semantic problems and report them all together. ``empty_ok``
+    accepts an empty file as an empty mapping; ``prepare`` may adjust the loaded data before
+    validation, with the composed YAML at hand (to keep a scalar's text as written, say).
 
     Raises:
         PolicyValidationError: the file does not validate (with every problem found).
@@ -515,11 +524,17 @@ def load_yaml_model(path: Path, model: type[M], *, what: str = "policy") -> Load
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         raise PolicyValidationError([_yaml_problem(e, file, text)]) from e
-    if node is None or not isinstance(data, dict):
+    if empty_ok and node is None and data is None:
+        data = {}
+    elif node is None or not isinstance(data, dict):
         raise PolicyValidationError([Problem(file, 1, f"the {what} must be a YAML mapping")])
     lines: dict[tuple[Any, ...], int] = {}
-    _line_map(node, (), lines)
-    problems = list(_duplicate_keys(node, file))
+    problems: list[Problem] = []
+    if node is not None:
+        _line_map(node, (), lines)
+        problems.extend(_duplicate_keys(node, file))
+        if prepare is not None:
+            prepare(node, data)
 
     def at(loc: Sequence[Any]) -> int:
         p = tuple(loc)

@@ -33,18 +33,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from netaudit.engine import verdict_of
-from netaudit.errors import PolicyError
 from netaudit.policy import (
     Policy,
     PolicyValidationError,
     Problem,
-    _duplicate_keys,
-    _line_map,
-    _pydantic_message,
-    _yaml_problem,
+    load_yaml_model,
 )
 from netaudit.result import (
     AuditResult,
@@ -136,41 +132,11 @@ def load_waivers(path: Path, *, policy: Policy | None = None) -> Waivers:
         PolicyValidationError: with every problem found, each with its line.
         PolicyError: the file cannot be read.
     """
-    file = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise PolicyError(f"cannot read waivers: {e.strerror}", file=file) from e
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise PolicyError("waivers file is not UTF-8 text", file=file) from e
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        raise PolicyValidationError([_yaml_problem(e, file, text)]) from e
-    if node is None or data is None:
-        return Waivers(data=WaiversModel(), file=file, lines={})
-    if not isinstance(data, dict):
-        raise PolicyValidationError([Problem(file, 1, "the waivers file must be a YAML mapping")])
-    lines: dict[tuple[Any, ...], int] = {}
-    _line_map(node, (), lines)
-    problems = list(_duplicate_keys(node, file))
-    _raw_text_fields(node, data)
-
-    def at(loc: Sequence[Any]) -> int:
-        p = tuple(loc)
-        while p and p not in lines:
-            p = p[:-1]
-        return lines.get(p, 1)
-
-    try:
-        model = WaiversModel.model_validate(data)
-    except ValidationError as e:
-        problems.extend(Problem(file, at(err["loc"]), _pydantic_message(err)) for err in e.errors())
-        raise PolicyValidationError(problems) from e
-    waivers = Waivers(data=model, file=file, lines=lines)
+    loaded = load_yaml_model(
+        path, WaiversModel, what="waivers file", empty_ok=True, prepare=_raw_text_fields
+    )
+    problems = list(loaded.problems)
+    waivers = Waivers(data=loaded.model, file=loaded.file, lines=loaded.lines)
     problems.extend(_semantic_problems(waivers, policy))
     if problems:
         raise PolicyValidationError(problems)
