@@ -31,6 +31,7 @@ from netaudit.commands._common import (
     default_lang,
     err,
     exit_code,
+    load_or_exit,
 )
 from netaudit.commands._common import fail as _fail
 from netaudit.engine import audit as run_audit
@@ -43,7 +44,7 @@ from netaudit.parsers import PLATFORMS, parse_file
 from netaudit.policy import Policy, PolicyValidationError, Problem, lint_policy, load_policy
 from netaudit.reach import explain, host_route
 from netaudit.serialize import to_data
-from netaudit.waivers import Waivers, apply_waivers, load_waivers
+from netaudit.waivers import apply_waivers, load_waivers
 from reports import FORMATS, RenderOptions, ReportError, render
 
 app = typer.Typer(
@@ -130,9 +131,13 @@ def audit(
     if unknown_checks:
         raise _fail(f"unknown check {', '.join(unknown_checks)}; see `netaudit checks`")
     day = _date(today)
-    pol = _load_policy_or_exit(policy)
+    pol = load_or_exit(lambda: load_policy(policy), policy)
     inv = _load_inventory_or_exit(inventory, pol) if inventory is not None else None
-    wvr = _load_waivers_or_exit(waivers, pol) if waivers is not None else None
+    wvr = (
+        load_or_exit(lambda: load_waivers(waivers, policy=pol), waivers)
+        if waivers is not None
+        else None
+    )
     language = (lang or default_lang()).value
     with err.status("parsing…", spinner="dots") as status:
         try:
@@ -204,37 +209,8 @@ def _date(text: str | None) -> dt.date | None:
         raise _fail(f"--today: not a date (YYYY-MM-DD): {text!r}") from e
 
 
-def _load_policy_or_exit(path: Path) -> Any:
-    try:
-        return load_policy(path)
-    except PolicyValidationError as e:
-        for p in e.problems:
-            err.print(f"{escape(str(p))}")
-        raise _fail(f"{len(e.problems)} problem(s) in {path}") from e
-    except NetauditError as e:
-        raise _fail(str(e)) from e
-
-
-def _load_waivers_or_exit(path: Path, policy: Policy) -> Waivers:
-    try:
-        return load_waivers(path, policy=policy)
-    except PolicyValidationError as e:
-        for p in e.problems:
-            err.print(escape(str(p)), soft_wrap=True)
-        raise _fail(f"{len(e.problems)} problem(s) in {path}") from e
-    except NetauditError as e:
-        raise _fail(str(e)) from e
-
-
 def _load_inventory_or_exit(path: Path, policy: Policy) -> Inventory:
-    try:
-        inv = load_inventory(path)
-    except PolicyValidationError as e:
-        for p in e.problems:
-            err.print(escape(str(p)), soft_wrap=True)
-        raise _fail(f"{len(e.problems)} problem(s) in {path}") from e
-    except NetauditError as e:
-        raise _fail(str(e)) from e
+    inv = load_or_exit(lambda: load_inventory(path), path)
     problems = inv.check_zones(policy)
     for p in problems:
         err.print(escape(str(p)), soft_wrap=True)

@@ -10,13 +10,22 @@ from __future__ import annotations
 
 import locale
 import os
+import sys
+from collections.abc import Callable
 from enum import StrEnum
+from pathlib import Path
+from typing import TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from netaudit.errors import NetauditError
+from netaudit.policy import PolicyValidationError
 from netaudit.result import AuditResult, Severity, Status, Verdict
+from reports import RenderOptions, ReportError, render
+
+T = TypeVar("T")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -67,3 +76,28 @@ def exit_code(result: AuditResult, fail_on: FailOn) -> int:
     if result.verdict is Verdict.INCOMPLETE or result.problems or unknown:
         return EXIT_INCOMPLETE
     return EXIT_OK
+
+
+def load_or_exit(load: Callable[[], T], path: Path) -> T:
+    """Run a loader of a policy, inventory or waivers file; on problems print each as
+    ``file:line: message`` (one per line, never wrapped) and exit 2."""
+    try:
+        return load()
+    except PolicyValidationError as e:
+        for p in e.problems:
+            err.print(escape(str(p)), soft_wrap=True)
+        raise fail(f"{len(e.problems)} problem(s) in {path}") from e
+    except NetauditError as e:
+        raise fail(str(e)) from e
+
+
+def emit(result: AuditResult, fmt: str, lang: str, fail_on: FailOn) -> None:
+    """Render ``result`` to stdout in one format and exit with its code."""
+    try:
+        text = render(
+            fmt, result, RenderOptions(lang="ja" if lang == "ja" else "en", color=False, width=120)
+        )
+    except ReportError as e:
+        raise fail(str(e)) from e
+    sys.stdout.write(text)
+    raise typer.Exit(exit_code(result, fail_on))

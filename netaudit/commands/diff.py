@@ -23,15 +23,22 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from netaudit.commands._common import Lang, default_lang, err, fail
+from netaudit.commands._common import (
+    EXIT_FINDINGS,
+    EXIT_INCOMPLETE,
+    EXIT_OK,
+    Lang,
+    default_lang,
+    err,
+    fail,
+    load_or_exit,
+)
 from netaudit.diff import DiffResult, as_result
 from netaudit.diff import diff as run_diff
-from netaudit.errors import InputError, NetauditError
-from netaudit.policy import PolicyValidationError, load_policy
+from netaudit.errors import InputError
+from netaudit.policy import load_policy
 from netaudit.result import Severity
 from reports import FORMATS, RenderOptions, ReportError, render
-
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 EXTENSIONS = {
     "console": "txt",
@@ -128,14 +135,7 @@ def diff_command(
             day = dt.date.fromisoformat(today)
         except ValueError as e:
             raise fail(f"--today: not a date (YYYY-MM-DD): {today!r}") from e
-    try:
-        pol = load_policy(policy)
-    except PolicyValidationError as e:
-        for p in e.problems:
-            sys.stdout.write(f"{p}\n")
-        raise fail(f"{len(e.problems)} problem(s) in {policy}") from e
-    except NetauditError as e:
-        raise fail(str(e)) from e
+    pol = load_or_exit(lambda: load_policy(policy), policy)
     language = (lang or default_lang()).value
     try:
         result = run_diff(before, after, pol, day, platform=platform, lang=language)

@@ -27,11 +27,10 @@ from rich.table import Table
 
 from collectors.probe import ProbeSendError, privilege_problem, send_probes, source_for
 from netaudit import __version__
-from netaudit.commands._common import FailOn, Lang, default_lang, err, exit_code
+from netaudit.commands._common import FailOn, Lang, default_lang, emit, err, load_or_exit
 from netaudit.commands._common import fail as _fail
-from netaudit.errors import NetauditError
 from netaudit.model import IPAddress
-from netaudit.policy import Policy, PolicyValidationError, load_policy
+from netaudit.policy import Policy, load_policy
 from netaudit.probe import (
     DEFAULT_RATE,
     DEFAULT_TIMEOUT,
@@ -52,7 +51,6 @@ from netaudit.result import (
     Verdict,
     ZoneMatrix,
 )
-from reports import RenderOptions, ReportError, render
 
 
 class ProbeFormat(StrEnum):
@@ -191,14 +189,7 @@ def probe(
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     language = lang.value if lang else default_lang().value
-    try:
-        pol = load_policy(policy)
-    except PolicyValidationError as e:
-        for p in e.problems:
-            err.print(escape(str(p)))
-        raise _fail(f"{len(e.problems)} problem(s) in {policy}") from e
-    except NetauditError as e:
-        raise _fail(str(e)) from e
+    pol = load_or_exit(lambda: load_policy(policy), policy)
     addrs: list[IPAddress] = []
     for raw in targets or []:
         for word in raw.split(","):
@@ -254,16 +245,7 @@ def probe(
         started=started,
         duration=time.perf_counter() - t0,
     )
-    try:
-        text = render(
-            fmt.value,
-            result,
-            RenderOptions(lang="ja" if language == "ja" else "en", color=False, width=120),
-        )
-    except ReportError as e:
-        raise _fail(str(e)) from e
-    sys.stdout.write(text)
-    raise typer.Exit(exit_code(result, fail_on))
+    emit(result, fmt.value, language, fail_on)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,6 @@ ordinary report renderers. Exit codes as DESIGN.md: 0, 1 (failing findings at or
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import time
 from collections.abc import Callable, Sequence
 from enum import StrEnum
@@ -27,15 +26,16 @@ from netaudit.commands._common import (
     FailOn,
     Lang,
     default_lang,
+    emit,
     err,
-    exit_code,
+    load_or_exit,
 )
 from netaudit.commands._common import fail as _fail
 from netaudit.engine import audit as run_audit
 from netaudit.engine import verdict_of
 from netaudit.errors import NetauditError
 from netaudit.flow import Packet
-from netaudit.policy import Policy, PolicyValidationError, load_policy
+from netaudit.policy import Policy, load_policy
 from netaudit.result import (
     AuditResult,
     CellState,
@@ -46,7 +46,6 @@ from netaudit.result import (
     ZoneMatrix,
 )
 from netaudit.traffic import CaptureStats, Classified, FlowRecord, TrafficReport, judge_traffic
-from reports import RenderOptions, ReportError, render
 
 PROGRESS_FROM_BYTES = 64 << 20  # show a progress bar for captures larger than this
 
@@ -186,14 +185,7 @@ def pcap(
     """Audit captured traffic: zone crossings the policy does not allow, unused 特定通信."""
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
-    try:
-        pol = load_policy(policy)
-    except PolicyValidationError as e:
-        for p in e.problems:
-            err.print(escape(str(p)))
-        raise _fail(f"{len(e.problems)} problem(s) in {policy}") from e
-    except NetauditError as e:
-        raise _fail(str(e)) from e
+    pol = load_or_exit(lambda: load_policy(policy), policy)
     missing = [f for f in files if not f.is_file()]
     if missing:
         raise _fail(f"no such capture file: {missing[0]}")
@@ -226,16 +218,7 @@ def pcap(
         started=started,
         duration=time.perf_counter() - t0,
     )
-    try:
-        text = render(
-            fmt.value,
-            result,
-            RenderOptions(lang="ja" if language == "ja" else "en", color=False, width=120),
-        )
-    except ReportError as e:
-        raise _fail(str(e)) from e
-    sys.stdout.write(text)
-    raise typer.Exit(exit_code(result, fail_on))
+    emit(result, fmt.value, language, fail_on)
 
 
 def register(app: typer.Typer) -> None:
