@@ -300,61 +300,6 @@ def _same_manager_reference(space: HeaderSpace) -> HeaderSpace:
     return ref
 
 
-CHUNK = 1024
-
-
-def _fold(space: HeaderSpace, rules: Sequence[Rule], within: Any) -> tuple[Any, Any]:
-    """(permitted, matched) of enabled ``rules`` inside ``within``, by balanced halves."""
-    if len(rules) == 1:
-        m = space.rule(rules[0]).node & within
-        return (m if rules[0].action is Action.PERMIT else space.bdd.false), m
-    mid = len(rules) // 2
-    p1, m1 = _fold(space, rules[:mid], within)
-    p2, m2 = _fold(space, rules[mid:], within)
-    return p1 | (p2 & ~m1), m1 | m2
-
-
-def exp_first_match_chunked(
-    space: HeaderSpace,
-    rules: Sequence[Rule],
-    default_action: Action,
-    within: PacketSet | None = None,
-) -> FirstMatch:
-    """EXPERIMENTAL drop-in for ``first_match`` (same signature, same result).
-
-    Rules are taken ``CHUNK`` at a time; each chunk is folded by balanced halves, every rule
-    first restricted to what remains of the question, then applied to ``remaining`` once.
-    Keeps the product's early exit when nothing remains and its exact ``unresolved_rules``
-    (walked rule by rule only in chunks that contain an unresolved rule). Restricting to
-    ``remaining`` rather than the whole question keeps lists with early broad rules (the
-    property tests' random lists) as fast as the product's loop.
-    """
-    question = within if within is not None else space.all
-    remaining = question.node
-    permitted = space.bdd.false
-    unresolved: list[Rule] = []
-    live = [r for r in rules if r.enabled]
-    for start in range(0, len(live), CHUNK):
-        if remaining == space.bdd.false:
-            break
-        chunk = live[start : start + CHUNK]
-        if any(r.unresolved for r in chunk):
-            rem = remaining
-            for r in chunk:
-                if rem == space.bdd.false:
-                    break
-                if r.unresolved:
-                    unresolved.append(r)
-                rem = rem & ~space.rule(r).node
-        p, m = _fold(space, chunk, remaining)
-        permitted = permitted | (remaining & p)
-        remaining = remaining & ~m
-    if default_action is Action.PERMIT:
-        permitted = permitted | remaining
-    perm = PacketSet(space, permitted)
-    return FirstMatch(permitted=perm, denied=question - perm, unresolved_rules=tuple(unresolved))
-
-
 def _stop(t0: float) -> tuple[float, float]:
     """Seconds since ``t0`` and the peak RSS so far in MiB (``ru_maxrss`` is KiB on Linux)."""
     return time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -422,17 +367,6 @@ def measure(
         exp = exp_first_match_backward(space, rules, DEFAULT)
         elapsed, rss = _stop(t0)
         info["agrees"] = str(exp == first_match(space, rules, DEFAULT).permitted)
-    elif name == "exp_chunked":
-        fmc = exp_first_match_chunked(space, rules, DEFAULT)
-        elapsed, rss = _stop(t0)
-        info["permitted_nodes"] = len(fmc.permitted.node)
-        if check:
-            info["agrees"] = str(fmc.permitted == first_match(space, rules, DEFAULT).permitted)
-    elif name == "exp_chunked_zone":
-        fmz = exp_first_match_chunked(space, rules, DEFAULT, within=_zone(space))
-        elapsed, rss = _stop(t0)
-        plain = first_match(space, rules, DEFAULT, within=_zone(space))
-        info["agrees"] = str(plain.permitted == fmz.permitted and plain.denied == fmz.denied)
     elif name == "exp_halves":
         exp = exp_first_match_halves(space, rules, DEFAULT)
         elapsed, rss = _stop(t0)
@@ -490,8 +424,6 @@ MEASUREMENTS: tuple[tuple[str, str, bool, bool], ...] = (
     ("exp_prefilter_hier", "EXPERIMENTAL (a) + prefilter + byte-composed prefixes", False, True),
     ("exp_hier_compile", "EXPERIMENTAL (c) with byte-composed prefixes", False, True),
     ("exp_halves", "EXPERIMENTAL (b) divide and conquer", True, True),
-    ("exp_chunked", "EXPERIMENTAL (b) drop-in: chunks of 1024 folded by halves", True, True),
-    ("exp_chunked_zone", "EXPERIMENTAL (a) the same drop-in on the zone pair", False, True),
     ("exp_backward", "EXPERIMENTAL (b) built backwards, one ITE per rule", True, False),
 )
 
