@@ -478,6 +478,11 @@ def analyze(
         zone_of = {iz.interface.name: iz.zone for iz in dev_zones}
         fwd = device_forwarding(space, dev)
         forwarding[dev.name] = fwd
+        # Addresses that can really sit behind each interface (see ``transfer``).
+        plausible = {
+            itf.name: external_dst | (zdst[zi] if (zi := zone_of.get(itf.name)) else space.empty)
+            for itf in fwd.l3
+        }
         for i in fwd.l3:
             for o in fwd.l3:
                 if i.name == o.name or (i.vrf or "") != (o.vrf or ""):
@@ -487,14 +492,7 @@ def analyze(
                 # zone (or several) differs from everything: unknown is not pass.
                 if zi is not None and zi == zo:
                     continue
-                packets = transfer(
-                    space,
-                    fwd,
-                    i.name,
-                    o.name,
-                    external_dst | (zdst[zi] if zi is not None else space.empty),
-                    external_dst | (zdst[zo] if zo is not None else space.empty),
-                )
+                packets = transfer(space, fwd, i.name, o.name, plausible[i.name], plausible[o.name])
                 if packets.is_empty():
                     continue
                 for zf in policy.zone_ids:
