@@ -13,6 +13,12 @@ devices:
     platform: cisco_ios          # pins the platform (auto-detected otherwise)
     zones:                       # zone hints: interface -> zone, overriding subnet mapping
       GigabitEthernet0/2: mgmt
+  - name: lgwan-core
+    forwarding: unknown          # its routes are not known: results through it are unknown
+links:                           # L3 adjacencies configs cannot show (unnumbered/transit links)
+  - {a: "sep-rtr1:GigabitEthernet0/3", b: "lgwan-core:Vlan20"}
+externals:                       # devices outside the snapshot, in an external zone
+  - {name: lgwan-ss, zone: lgwan_wan, attach: "lgwan-rtr:LAN2"}
 ```
 
 Credentials never live here (a ``password`` key is refused like every unknown key); the
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -53,6 +60,22 @@ class DeviceEntry(_Strict):
     tags: list[str] = Field(default_factory=list)
     zones: dict[str, str] = Field(default_factory=dict)
     description: str = ""
+    forwarding: Literal["known", "unknown"] = "known"
+
+
+class LinkEntry(_Strict):
+    """An L3 adjacency between two listed devices' interfaces (``device:interface``)."""
+
+    a: str
+    b: str
+
+
+class ExternalEntry(_Strict):
+    """A device outside the snapshot, reached through ``attach`` (``device:interface``)."""
+
+    name: str = Field(min_length=1)
+    zone: str = Field(min_length=1)
+    attach: str
 
 
 class InventoryModel(_Strict):
@@ -61,6 +84,8 @@ class InventoryModel(_Strict):
     defaults: Settings = Field(default_factory=Settings)
     groups: dict[str, Settings] = Field(default_factory=dict)
     devices: list[DeviceEntry] = Field(default_factory=list)
+    links: list[LinkEntry] = Field(default_factory=list)
+    externals: list[ExternalEntry] = Field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +99,29 @@ class Device:
     tags: tuple[str, ...]
     zones: dict[str, str]
     line: int
+    forwarding_known: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An L3 adjacency the configs cannot show (an unnumbered or transit link)."""
+
+    a_device: str
+    a_interface: str
+    b_device: str
+    b_interface: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class External:
+    """A device outside the snapshot; the interface leading to it faces ``zone``."""
+
+    name: str
+    zone: str
+    device: str
+    interface: str
+    line: int
 
 
 @dataclass(frozen=True)
@@ -83,6 +131,8 @@ class Inventory:
     file: str
     digest: str
     devices: tuple[Device, ...]
+    links: tuple[Link, ...] = ()
+    externals: tuple[External, ...] = ()
 
     def device(self, name: str) -> Device | None:
         """The device called ``name``, if listed."""
@@ -97,14 +147,23 @@ class Inventory:
         return {(d.name, i): z for d in self.devices for i, z in d.zones.items()}
 
     def check_zones(self, policy: Policy) -> list[Problem]:
-        """Zone hints that name zones the policy does not declare."""
+        """Zone hints and externals that name zones the policy does not declare."""
         return [
-            Problem(
-                self.file, d.line, f"{d.name}: interface {i} is hinted into undeclared zone {z!r}"
-            )
-            for d in self.devices
-            for i, z in d.zones.items()
-            if z not in policy.data.zones
+            *(
+                Problem(
+                    self.file,
+                    d.line,
+                    f"{d.name}: interface {i} is hinted into undeclared zone {z!r}",
+                )
+                for d in self.devices
+                for i, z in d.zones.items()
+                if z not in policy.data.zones
+            ),
+            *(
+                Problem(self.file, e.line, f"external {e.name}: undeclared zone {e.zone!r}")
+                for e in self.externals
+                if e.zone not in policy.data.zones
+            ),
         ]
 
 
@@ -162,8 +221,72 @@ def load_inventory(path: Path) -> Inventory:
                 ),
                 zones=dict(entry.zones),
                 line=line,
+                forwarding_known=entry.forwarding == "known",
             )
         )
+    links: list[Link] = []
+    for i, link in enumerate(data.links):
+        line = loaded.lines.get(("links", i), 1)
+        ends = [
+            _endpoint(value, seen, loaded.file, loaded.lines.get(("links", i, key), line), problems)
+            for key, value in (("a", link.a), ("b", link.b))
+        ]
+        a, b = ends
+        if a is not None and b is not None:
+            if a == b:
+                problems.append(Problem(loaded.file, line, f"link joins {link.a} to itself"))
+            links.append(Link(a[0], a[1], b[0], b[1], line))
+    externals: list[External] = []
+    named: dict[str, int] = {}
+    for i, ext in enumerate(data.externals):
+        line = loaded.lines.get(("externals", i), 1)
+        if ext.name in seen:
+            problems.append(
+                Problem(
+                    loaded.file,
+                    line,
+                    f"external {ext.name!r} is also a listed device (line {seen[ext.name]})",
+                )
+            )
+        if ext.name in named:
+            problems.append(
+                Problem(
+                    loaded.file,
+                    line,
+                    f"external {ext.name!r} listed twice (first at line {named[ext.name]})",
+                )
+            )
+        named.setdefault(ext.name, line)
+        end = _endpoint(
+            ext.attach,
+            seen,
+            loaded.file,
+            loaded.lines.get(("externals", i, "attach"), line),
+            problems,
+        )
+        if end is not None:
+            externals.append(External(ext.name, ext.zone, end[0], end[1], line))
     if problems:
         raise PolicyValidationError(problems)
-    return Inventory(file=loaded.file, digest=loaded.digest, devices=tuple(devices))
+    return Inventory(
+        file=loaded.file,
+        digest=loaded.digest,
+        devices=tuple(devices),
+        links=tuple(links),
+        externals=tuple(externals),
+    )
+
+
+def _endpoint(
+    text: str, devices: dict[str, int], file: str, line: int, problems: list[Problem]
+) -> tuple[str, str] | None:
+    """``device:interface`` split at the first colon, the device checked against the list."""
+    device, sep, interface = text.partition(":")
+    device, interface = device.strip(), interface.strip()
+    if not sep or not device or not interface:
+        problems.append(Problem(file, line, f"{text!r} is not device:interface"))
+        return None
+    if device not in devices:
+        problems.append(Problem(file, line, f"{text!r}: device {device!r} is not listed"))
+        return None
+    return device, interface
