@@ -18,12 +18,15 @@ import checks
 from checks import BUILTIN, DuplicateCheckError, all_checks
 from checks.base import Check, CheckContext, CheckMeta
 from netaudit.cli import app
+from netaudit.engine import snapshot_files
 from netaudit.result import Finding, Severity, Text
+from tests.checks.test_check_fixtures import load_fixture
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ID_RE = re.compile(r"^[A-Z]{2,4}-\d{3}$")
 FOLDER_RE = re.compile(r"^(?P<check>[A-Z]{2,4}-\d{3})(?:-[a-z0-9-]+)?$")
 SUBJECT_PREFIXES = ("pass_", "fail_", "unknown_")
+NON_CONFIG_FILES = frozenset({"policy.yaml", "manifest.json"})
 IDS = [c.meta.id for c in BUILTIN]
 WIDE = {"COLUMNS": "240"}  # rich wraps at the terminal width; keep titles on one line
 
@@ -40,14 +43,38 @@ def test_ids_are_unique_and_well_formed() -> None:
         assert ID_RE.match(cid), cid
 
 
+# Checks that cannot have both a pass and a fail fixture, and why. Keep it empty if you can.
+FIXTURE_EXCEPTIONS: dict[str, str] = {}
+
+
+def _folders_of(check_id: str) -> list[Path]:
+    return [
+        p
+        for p in sorted(FIXTURES.iterdir())
+        if p.is_dir() and (m := FOLDER_RE.match(p.name)) and m["check"] == check_id
+    ]
+
+
 @pytest.mark.parametrize("check", BUILTIN, ids=IDS)
 def test_every_check_has_pass_and_fail_fixtures(check: Check) -> None:
-    """``fixtures/<ID>/`` with at least one ``pass_*`` and one ``fail_*`` device and a policy."""
-    folder = FIXTURES / check.meta.id
-    assert (folder / "policy.yaml").is_file(), folder
-    stems = [p.stem for p in folder.glob("*.cfg")]
-    assert any(s.startswith("pass_") for s in stems), stems
-    assert any(s.startswith("fail_") for s in stems), stems
+    """``fixtures/<ID>[-variant]/`` folders with at least one ``pass_*`` and one ``fail_*``.
+
+    A subject is a device file (any platform) or, for checks of the policy itself, a named
+    policy entry (see ``test_check_fixtures``).
+    """
+    if check.meta.id in FIXTURE_EXCEPTIONS:
+        pytest.skip(FIXTURE_EXCEPTIONS[check.meta.id])
+    folders = _folders_of(check.meta.id)
+    assert folders, f"no fixtures/{check.meta.id}[-variant]/ folder"
+    subjects = [s for folder in folders for s in load_fixture(folder).subjects]
+    assert any(s.startswith("pass_") for s in subjects), subjects
+    assert any(s.startswith("fail_") for s in subjects), subjects
+
+
+def test_fixture_exceptions_name_real_checks_with_reasons() -> None:
+    """The exception set is justified and not stale."""
+    for cid, reason in FIXTURE_EXCEPTIONS.items():
+        assert cid in IDS and reason.strip(), cid
 
 
 def test_every_fixture_folder_belongs_to_a_check_and_names_its_subjects() -> None:
@@ -58,10 +85,12 @@ def test_every_fixture_folder_belongs_to_a_check_and_names_its_subjects() -> Non
         m = FOLDER_RE.match(folder.name)
         assert m and m["check"] in IDS, f"{folder.name} belongs to no built-in check"
         assert (folder / "policy.yaml").is_file(), folder
-        for cfg in folder.iterdir():
-            if cfg.name == "policy.yaml":
+        configs = {sf.path.name for sf in snapshot_files(folder)}
+        for f in folder.iterdir():
+            if f.name in NON_CONFIG_FILES:
                 continue
-            assert cfg.suffix == ".cfg" and cfg.stem.startswith(SUBJECT_PREFIXES), cfg
+            assert f.name in configs, f"{f}: not a config file the engine reads"
+            assert f.stem.startswith(SUBJECT_PREFIXES), f
 
 
 @pytest.mark.parametrize("check", BUILTIN, ids=IDS)

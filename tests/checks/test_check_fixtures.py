@@ -1,17 +1,24 @@
 """Per-check pass/fail fixtures, checkov style.
 
-``fixtures/<CHECK-ID>[-<variant>]/`` holds a compact ``policy.yaml`` and one small Cisco IOS
-config per device, named ``pass_*.cfg``, ``fail_*.cfg`` or ``unknown_*.cfg`` (the device name
-is the file stem). The folder is audited with only that check; the subjects with a ``fail``
+``fixtures/<CHECK-ID>[-<variant>]/`` holds a compact ``policy.yaml`` and one small config per
+device, named ``pass_*``, ``fail_*`` or ``unknown_*`` (the device name is the file stem), of any
+platform and with any suffix the engine reads (``netaudit.engine.CONFIG_SUFFIXES``: ``.cfg``,
+``.conf``, ``.txt``, ``.xml`` …). The folder is read exactly as a snapshot: the engine detects
+each file's platform, and an optional ``manifest.json`` (``{"devices": {"<name>": {"platform":
+"<netmiko name>"}}}``) pins it where detection would be ambiguous. Fixtures of one check for
+several platforms go in variant folders (``MYN-001-fortinet``) or side by side in one folder.
+
+The folder is audited with only that check; the subjects with a ``fail``
 finding must be exactly the ``fail_*`` ones and those with an ``unknown`` finding exactly the
 ``unknown_*`` ones. A subject is a device, or — for findings about the policy itself (device
 ``""``) — the policy entry the finding points at, so such entries are given ids ``pass_*`` /
 ``fail_*`` (see ``MYN-003-policy``).
 
 Every failing finding must also prove itself: its evidence lines are lines of that device's
-file, and its example packet, walked concretely through the device's filters with
-``netaudit.flow.evaluate``, its routes and the policy's zones, really gets through on every
-reported path. Fingerprints must survive lines being inserted above.
+file, and its example packet, walked concretely through the device's interface filters and its
+zone/interface-pair policy (``DeviceConfig.policy``) with ``netaudit.flow.evaluate``, its routes
+and the policy's zones, really gets through on every reported path. Fingerprints must survive
+lines being inserted above (comment lines in the platform's own syntax).
 
 A fixture that shows a check behaving wrongly stays here, marked in ``KNOWN_BUGS`` (strict
 xfail), until the check is fixed.
@@ -29,20 +36,35 @@ from pathlib import Path
 
 import pytest
 
-from netaudit.engine import audit
+from netaudit.engine import audit, snapshot_files
 from netaudit.flow import Packet, evaluate
 from netaudit.model import PROTO_ICMP, PROTO_TCP, PROTO_UDP, Action, DeviceConfig, Direction
+from netaudit.parsers import PLATFORMS, available, detect
+from netaudit.parsers.base import decode
 from netaudit.policy import load_policy
 from netaudit.reach import NetworkAnalysis, host_route
 from netaudit.result import AuditResult, Finding, Status
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TODAY = dt.date(2026, 1, 15)
-PLATFORM = "cisco_ios"
 FOLDER_RE = re.compile(r"^(?P<check>[A-Z]{2,4}-\d{3})(?:-(?P<variant>[a-z0-9-]+))?$")
 FLOWLESS_CHECKS = frozenset({"SEP-001"})  # findings about an interface, not about packets
 ROUTELESS_EVIDENCE = frozenset({"MYN-003"})  # cites the filter lines only, not the route
 SECTIONS = ("specified_communications", "allowed_flows", "lbo_services")
+# Two lines a platform's parser reads as nothing (inserted to shift every line by two). XML
+# cannot take anything before its declaration: see ``shifted``.
+COMMENT = {
+    "cisco_ios": "!",
+    "cisco_asa": "!",
+    "cisco_nxos": "!",
+    "nec_ix": "!",
+    "alaxala_ax": "!",
+    "allied_telesis_awplus": "!",
+    "fortinet": "#",
+    "juniper_junos": "#",
+    "yamaha": "#",
+    "linux": "#",
+}
 
 KNOWN_BUGS: dict[str, str] = {}
 
@@ -67,6 +89,8 @@ class Fixture:
     check: str
     devices: tuple[str, ...]
     entries: tuple[str, ...]
+    files: dict[str, Path]
+    platforms: dict[str, str]
 
     @property
     def subjects(self) -> tuple[str, ...]:
@@ -94,8 +118,40 @@ def load_fixture(folder: Path) -> Fixture:
         for e in getattr(policy.data, section)
         if e.id.startswith(("pass_", "fail_", "unknown_"))
     )
-    devices = tuple(sorted(p.stem for p in folder.glob("*.cfg")))
-    return Fixture(folder=folder, check=m["check"], devices=devices, entries=entries)
+    files: dict[str, Path] = {}
+    platforms: dict[str, str] = {}
+    for sf in snapshot_files(folder):
+        assert sf.device not in files, f"{folder.name}: two files for device {sf.device}"
+        files[sf.device] = sf.path
+        platforms[sf.device] = sf.platform or expected_platform(sf.path)
+    return Fixture(
+        folder=folder,
+        check=m["check"],
+        devices=tuple(sorted(files)),
+        entries=entries,
+        files=files,
+        platforms=platforms,
+    )
+
+
+def read_text(path: Path) -> str:
+    """A config file's text, decoded as the engine decodes it (UTF-8, Shift_JIS …)."""
+    return decode(path.read_bytes(), source=str(path))
+
+
+def expected_platform(path: Path) -> str:
+    """The platform detection must settle on for an unpinned fixture: a clear winner.
+
+    A runner-up within 10 points means the fixture should pin its platform in
+    ``manifest.json`` instead of relying on luck.
+    """
+    text = read_text(path)
+    scores = sorted(((m.detect(text), p) for p, m in available().items()), reverse=True)
+    best, winner = scores[0]
+    assert best > 0 and detect(text)[0] == winner, f"{path}: no platform detected"
+    runner_up = scores[1][0] if len(scores) > 1 else 0
+    assert best - runner_up >= 10, f"{path}: ambiguous platform {scores[:2]}; pin it"
+    return winner
 
 
 def run_audit(folder: Path, check: str) -> tuple[AuditResult, NetworkAnalysis]:
@@ -105,7 +161,6 @@ def run_audit(folder: Path, check: str) -> tuple[AuditResult, NetworkAnalysis]:
         load_policy(folder / "policy.yaml"),
         only=[check],
         today=TODAY,
-        platform=PLATFORM,
     )
 
 
@@ -163,6 +218,8 @@ def walk(device: DeviceConfig, in_if: str, out_if: str, p: Packet) -> list[tuple
         for b in device.bound(iface, direction):
             flt = device.filter(b.filter)
             assert flt is not None, f"{device.name}: {b.filter} is not defined"
+            if flt.family is not None and flt.family != p.src.version:
+                continue  # an IPv6 list does not see IPv4 packets, and vice versa
             action, rule = evaluate(flt.rules, flt.default_action, p)
             out.append((action, rule.span.line if rule is not None else 0))
 
@@ -186,6 +243,20 @@ def split_path(path: str) -> tuple[str, str, str]:
     in_if, _, out_if = pair.partition("->")
     assert device and in_if and out_if, f"malformed path {path!r}"
     return device, in_if, out_if
+
+
+def shifted(text: str, platform: str) -> tuple[str, int]:
+    """``text`` with two do-nothing lines inserted, and the first line number that moved.
+
+    Comments in the platform's syntax go on top; an XML document keeps its declaration first
+    and takes two XML comments after it.
+    """
+    if text.startswith("<?xml"):
+        first, _, rest = text.partition("\n")
+        return f"{first}\n<!-- -->\n<!-- -->\n{rest}", 2
+    mark = COMMENT.get(platform)
+    pad = f"{mark}\n{mark}\n" if mark else "\n\n"
+    return pad + text, 1
 
 
 def _normal(text: str) -> str:
@@ -231,7 +302,7 @@ def test_fixture_configs_are_fully_understood(folder: Path) -> None:
     result, _ = audited(folder, fx.check)
     assert {c.device for c in result.coverage} == set(fx.devices)
     for c in result.coverage:
-        assert c.platform == PLATFORM
+        assert c.platform == fx.platforms[c.device] and c.platform in PLATFORMS
         assert not c.unrecognized, (c.device, c.unrecognized)
         assert not c.warnings, (c.device, c.warnings)
     assert not [f for f in result.findings if f.check == "PARSE"]
@@ -251,8 +322,8 @@ def test_failures_carry_evidence_and_a_packet_that_gets_through(folder: Path) ->
             assert f.policy_ref is not None
             assert f.policy_ref.id in policy_lines[f.policy_ref.line - 1]
             continue
-        cfg = folder / f"{f.device}.cfg"
-        lines = cfg.read_text(encoding="utf-8").splitlines()
+        cfg = fx.files[f.device]
+        lines = read_text(cfg).splitlines()
         assert f.evidence, f
         for e in f.evidence:
             assert Path(e.file).resolve() == cfg.resolve(), e
@@ -299,11 +370,14 @@ def test_fingerprints_survive_lines_inserted_above(folder: Path, tmp_path: Path)
     """Two comment lines on top of every config: same fingerprints, lines shifted by two."""
     fx = load_fixture(folder)
     before, _ = audited(folder, fx.check)
-    shifted = tmp_path / folder.name
-    shutil.copytree(folder, shifted)
-    for cfg in shifted.glob("*.cfg"):
-        cfg.write_text("!\n!\n" + cfg.read_text(encoding="utf-8"), encoding="utf-8")
-    after, _ = run_audit(shifted, fx.check)
+    copy = tmp_path / folder.name
+    shutil.copytree(folder, copy)
+    moved_from: dict[str, int] = {}
+    for device, path in fx.files.items():
+        cfg = copy / path.name
+        text, moved_from[path.name] = shifted(read_text(cfg), fx.platforms[device])
+        cfg.write_text(text, encoding="utf-8")
+    after, _ = run_audit(copy, fx.check)
     statuses = (Status.FAIL, Status.UNKNOWN)
     old = {f.fingerprint: f for f in failing(before, fx.check, statuses)}
     new = {f.fingerprint: f for f in failing(after, fx.check, statuses)}
@@ -316,9 +390,13 @@ def test_fingerprints_survive_lines_inserted_above(folder: Path, tmp_path: Path)
             f.zone_to,
             f.path,
         )
-        assert [(Path(e.file).name, e.line + 2, e.text) for e in f.evidence] == [
-            (Path(e.file).name, e.line, e.text) for e in g.evidence
-        ]
+
+        def moved(name: str, line: int) -> int:
+            return line + 2 if line >= moved_from.get(name, 1) else line
+
+        assert [
+            (Path(e.file).name, moved(Path(e.file).name, e.line), e.text) for e in f.evidence
+        ] == [(Path(e.file).name, e.line, e.text) for e in g.evidence]
         if f.policy_ref is not None:
             assert g.policy_ref is not None and g.policy_ref.line == f.policy_ref.line
 
@@ -343,4 +421,4 @@ def test_known_bugs_and_owners_name_existing_fixtures() -> None:
     names = {p.name for p in ALL}
     assert set(KNOWN_BUGS) <= names
     for check, device in OWNED_ELSEWHERE:
-        assert check in names and (FIXTURES / check / f"{device}.cfg").is_file()
+        assert check in names and device in load_fixture(FIXTURES / check).devices
