@@ -193,6 +193,21 @@ class LboService(_Strict):
     ssl_inspection: bool = False
 
 
+class Gateway(_Strict):
+    """A declared gateway host: the only way in for one kind of traffic (BET-001, INT-003).
+
+    ``screen_transfer``: VDI / virtual-browser hosts through which the Internet segment uses
+    LGWAN-side systems (β/β′); ``sanitizer``: mail text-ization / file 無害化 relays;
+    ``remote_access``: VPN / remote-desktop concentrators that may be reached from the Internet.
+    """
+
+    id: str
+    role: Literal["screen_transfer", "sanitizer", "remote_access"]
+    hosts: list[AddressRef] = Field(min_length=1)
+    services: list[str] = Field(default_factory=lambda: ["any"])
+    description: str = ""
+
+
 class ManagementPolicy(_Strict):
     """How devices must be managed."""
 
@@ -217,6 +232,7 @@ class PolicyModel(_Strict):
     allowed_flows: list[AllowedFlow] = Field(default_factory=list)
     specified_communications: list[SpecifiedCommunication] = Field(default_factory=list)
     lbo_services: list[LboService] = Field(default_factory=list)
+    gateways: list[Gateway] = Field(default_factory=list)
     management: ManagementPolicy | None = None
 
 
@@ -608,6 +624,11 @@ def _semantic_problems(p: Policy) -> Iterator[Problem]:
             yield from _address_ref_problem(p, r, ("lbo_services", i, "dst", j))
         for j, r in enumerate(lbo.services):
             yield from _service_problem(p, r, ("lbo_services", i, "services", j))
+    for i, gw in enumerate(d.gateways):
+        for j, r in enumerate(gw.hosts):
+            yield from _address_ref_problem(p, r, ("gateways", i, "hosts", j))
+        for j, r in enumerate(gw.services):
+            yield from _service_problem(p, r, ("gateways", i, "services", j))
     first: dict[str, int] = {}
     for section in ("allowed_flows", "specified_communications", "lbo_services"):
         for i, entry in enumerate(getattr(d, section)):
