@@ -343,6 +343,41 @@ class HeaderSpace:
             }
         return PacketSet(self, self.bdd.let(self._dst_to_src, s.node))
 
+    def rewrite(
+        self,
+        s: PacketSet,
+        which: str,
+        networks: Sequence[IPNetwork] = (),
+        ports: PortRange | None = None,
+    ) -> PacketSet:
+        """The packets of ``s`` with their ``which`` (``src``/``dst``) address replaced.
+
+        Every packet of ``s`` becomes every packet that differs from it only in that address,
+        now one of ``networks`` of the same family (and, with ``ports``, in the port on that
+        side, now one of ``ports``): the image of an address translation. Exact for a host
+        translation and for a pool (any address of the pool may be chosen); a network-to-
+        network mapping loses which host maps to which, so it is over-approximated.
+        """
+        node = self.bdd.false
+        for fam, version in (("4", 4), ("6", 6)):
+            nets = [n for n in networks if n.version == version]
+            part = s.node & self.family(version).node
+            if part == self.bdd.false or not nets:
+                node |= part  # a translation of the other family leaves these packets alone
+                continue
+            part = self.bdd.exist(self._vars[which + fam], part)
+            part &= self._address(which, AddressMatch(networks=tuple(nets)))
+            node |= part
+        if not networks:
+            node = s.node
+        if ports is not None:
+            fld = "sport" if which == "src" else "dport"
+            carried = node & self._protocols(PORT_PROTOCOLS)
+            node = (node & ~self._protocols(PORT_PROTOCOLS)) | (
+                self.bdd.exist(self._vars[fld], carried) & self._range(fld, *ports)
+            )
+        return PacketSet(self, node)
+
     def initial(self) -> PacketSet:
         """Packets that can open a session: everything but TCP segments with ACK or RST."""
         return PacketSet(self, ~(self._value("proto", PROTO_TCP) & self.bdd.var("est_0")))

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from netaudit.flow import HeaderSpace, Packet, PacketSet, evaluate, first_match, rules_meeting
 from netaudit.model import (
@@ -30,6 +31,7 @@ from netaudit.model import (
     Direction,
     Filter,
     Interface,
+    IPAddress,
     IPNetwork,
     Route,
     Rule,
@@ -37,6 +39,9 @@ from netaudit.model import (
     SwitchportMode,
 )
 from netaudit.policy import Policy
+
+if TYPE_CHECKING:
+    from netaudit.paths import PathFlow
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +116,40 @@ class NetworkAnalysis:
     crossings: list[Crossing]
     zone_src: dict[str, PacketSet]
     zone_dst: dict[str, PacketSet]
+    # End-to-end paths (netaudit.paths), once computed; ``None``: per-device analysis only.
+    paths: list[PathFlow] | None = None
+    _through: dict[tuple[str, str, str], PacketSet] = field(default_factory=dict, repr=False)
+
+    def zone_of(self, device: str, interface: str) -> str | None:
+        """The single zone of a device interface, if it has one."""
+        for iz in self.interface_zones:
+            if iz.device == device and iz.interface.name == interface:
+                return iz.zone
+        return None
+
+    def through(self, device: str, in_if: str, out_if: str) -> PacketSet:
+        """Packets, as ``device`` receives them on ``in_if``, that it forwards out of ``out_if``
+        and that are delivered end to end (every packet when paths were not computed)."""
+        if self.paths is None:
+            return self.space.all
+        if not self._through:
+            for flow in self.paths:
+                for k, hop in enumerate(flow.hops):
+                    if hop.out_interface is None:
+                        continue
+                    key = (hop.device, hop.in_interface, hop.out_interface)
+                    self._through[key] = self._through.get(key, self.space.empty) | flow.at_hop[k]
+            self._through[("", "", "")] = self.space.empty
+        return self._through.get((device, in_if, out_if), self.space.empty)
+
+    def path_of(self, device: str, in_if: str, out_if: str, packet: Packet) -> PathFlow | None:
+        """An end-to-end path that carries ``packet`` through that hop of ``device``."""
+        for flow in self.paths or ():
+            for k, hop in enumerate(flow.hops):
+                here = (hop.device, hop.in_interface, hop.out_interface) == (device, in_if, out_if)
+                if here and flow.at_hop[k].contains(packet):
+                    return flow
+        return None
 
     def steps(self, device: str, in_if: str, out_if: str, packet: Packet) -> list[Step]:
         """The filters a packet meets from ``in_if`` to ``out_if`` on ``device``, in order."""
@@ -203,7 +242,7 @@ def _l3_interfaces(device: DeviceConfig) -> tuple[Interface, ...]:
     return tuple(i for i in device.interfaces if i.enabled and i.addresses)
 
 
-def _forwarding_interfaces(device: DeviceConfig) -> tuple[Interface, ...]:
+def forwarding_interfaces(device: DeviceConfig) -> tuple[Interface, ...]:
     """Interfaces between which the device forwards: none when IP routing is off."""
     return () if device.routing is False else _l3_interfaces(device)
 
@@ -225,21 +264,43 @@ def _route_interface(device: DeviceConfig, route: Route, l3: Iterable[Interface]
     return None
 
 
-def routing(
-    space: HeaderSpace, device: DeviceConfig
-) -> tuple[dict[str, PacketSet], PacketSet, dict[str, PacketSet]]:
-    """Longest-prefix match as packet sets: destinations each interface gets, and discards.
+@dataclass(frozen=True, slots=True)
+class RouteRegion:
+    """The destinations one routing-table entry wins by longest-prefix match, and where to.
 
-    Returns the per-interface destination sets, the discarded set and, per interface, the
-    part it gets only by a default route.
+    ``egress`` is ``None`` for a discard (null) route; ``next_hop`` is ``None`` for a connected
+    subnet or an interface-only route. ECMP entries share the same ``region``.
+    """
+
+    vrf: str
+    prefix: IPNetwork
+    region: PacketSet
+    egress: str | None
+    next_hop: IPAddress | None
+    route: Route | None
+
+    @property
+    def connected(self) -> bool:
+        """A directly connected subnet (the destination is on the egress segment)."""
+        return self.route is None
+
+    @property
+    def discard(self) -> bool:
+        """A null route: the packets are dropped."""
+        return self.egress is None
+
+
+def route_regions(space: HeaderSpace, device: DeviceConfig) -> dict[str, list[RouteRegion]]:
+    """The routing table of each VRF as disjoint destination regions (longest-prefix match).
+
+    Connected subnets beat static routes for the same prefix; equal static routes are all
+    kept (ECMP). A static route whose next hop is on no interface of its VRF is inactive.
     """
     l3 = _l3_interfaces(device)
     vrfs = {i.vrf or "" for i in l3} | {r.vrf or "" for r in device.routes}
-    out: dict[str, PacketSet] = {i.name: space.empty for i in l3}
-    by_default: dict[str, PacketSet] = {i.name: space.empty for i in l3}
-    discarded = space.empty
-    for vrf in vrfs:
-        # (prefix, egress) pairs: connected first, then static; ECMP keeps every egress.
+    names = {i.name for i in l3}
+    out: dict[str, list[RouteRegion]] = {}
+    for vrf in sorted(vrfs):
         table: dict[IPNetwork, list[tuple[str | None, Route | None]]] = {}
         for itf in l3:
             if (itf.vrf or "") != vrf:
@@ -253,38 +314,61 @@ def routing(
                 table.setdefault(r.prefix, []).append((None, r))
                 continue
             egress = _route_interface(device, r, l3)
-            if egress is None or egress not in out:
+            if egress is None or egress not in names:
                 continue  # next hop on no interface of this VRF: the route is inactive
             table.setdefault(r.prefix, []).append((egress, r))
         taken = space.empty
-        order = sorted(table, key=lambda n: (n.version, -n.prefixlen))
-        for prefix in order:
-            region = space.dst([prefix]) - taken
-            taken = taken | space.dst([prefix])
+        regions: list[RouteRegion] = []
+        for prefix in sorted(table, key=lambda n: (n.version, -n.prefixlen)):
+            whole = space.dst([prefix])
+            region = whole - taken
+            taken = taken | whole
+            if region.is_empty():
+                continue
             entries = table[prefix]
             connected = [e for e in entries if e[1] is None]
-            chosen = connected or entries  # connected beats static for the same prefix
-            for egress, _route in chosen:
-                if egress is None:
-                    discarded = discarded | region
-                else:
-                    out[egress] = out[egress] | region
-                    if prefix.prefixlen == 0:
-                        by_default[egress] = by_default[egress] | region
+            for egress, route in connected or entries:
+                hop = route.next_hop if route is not None and not route.discard else None
+                regions.append(RouteRegion(vrf, prefix, region, egress, hop, route))
+        out[vrf] = regions
+    return out
+
+
+def routing(
+    space: HeaderSpace, device: DeviceConfig
+) -> tuple[dict[str, PacketSet], PacketSet, dict[str, PacketSet]]:
+    """Longest-prefix match as packet sets: destinations each interface gets, and discards.
+
+    Returns the per-interface destination sets, the discarded set and, per interface, the
+    part it gets only by a default route.
+    """
+    out: dict[str, PacketSet] = {i.name: space.empty for i in _l3_interfaces(device)}
+    by_default: dict[str, PacketSet] = dict(out)
+    discarded = space.empty
+    for regions in route_regions(space, device).values():
+        for rr in regions:
+            if rr.egress is None:
+                discarded = discarded | rr.region
+                continue
+            out[rr.egress] = out[rr.egress] | rr.region
+            if rr.prefix.prefixlen == 0:
+                by_default[rr.egress] = by_default[rr.egress] | rr.region
     return out, discarded, by_default
 
 
 # -- filters -------------------------------------------------------------------------------
 
 
-def _bound_filters(
+def bound_filters(
     device: DeviceConfig, iface: str, direction: Direction
 ) -> Iterator[tuple[str, Filter | None, SourceSpan]]:
+    """(name, filter or ``None`` when undefined, binding line) of each filter on an interface."""
     for b in device.bound(iface, direction):
         yield b.filter, device.filter(b.filter), b.span
 
 
-def _policy_rules(device: DeviceConfig, in_if: str, out_if: str) -> list[Rule]:
+def policy_rules(device: DeviceConfig, in_if: str, out_if: str) -> list[Rule]:
+    """The rules of the device's zone/interface policy that apply from ``in_if`` to ``out_if``."""
     if device.policy is None:
         return []
     return [
@@ -297,7 +381,7 @@ def _policy_rules(device: DeviceConfig, in_if: str, out_if: str) -> list[Rule]:
 
 def device_forwarding(space: HeaderSpace, device: DeviceConfig) -> DeviceForwarding:
     """Per-interface routing and filtering sets of one device."""
-    l3 = _forwarding_interfaces(device)
+    l3 = forwarding_interfaces(device)
     routed, discarded, via_default = routing(space, device)
     initial = space.initial()
     fwd = DeviceForwarding(
@@ -322,7 +406,7 @@ def device_forwarding(space: HeaderSpace, device: DeviceConfig) -> DeviceForward
             else:
                 allowed = initial & routed[itf.name]
                 meets = {"dst": scope}
-            for _name, flt, _span in _bound_filters(device, itf.name, direction):
+            for _name, flt, _span in bound_filters(device, itf.name, direction):
                 if flt is None:
                     # The parser warned; IOS and most platforms pass traffic through a
                     # reference to an undefined filter, so nothing is removed here.
@@ -390,7 +474,7 @@ def transfer(
     if device.policy is not None and not packets.is_empty():
         res = first_match(
             space,
-            _policy_rules(device, in_if, out_if),
+            policy_rules(device, in_if, out_if),
             device.policy.default_action,
             within=packets,
         )
@@ -423,7 +507,7 @@ def explain(device: DeviceConfig, in_if: str, out_if: str, packet: Packet) -> li
     for direction, iface in ((Direction.IN, in_if), (Direction.OUT, None)):
         if direction is Direction.OUT:
             if device.policy is not None:
-                rules = _policy_rules(device, in_if, out_if)
+                rules = policy_rules(device, in_if, out_if)
                 action, rule = evaluate(rules, device.policy.default_action, packet)
                 steps.append(
                     Step(
@@ -437,7 +521,7 @@ def explain(device: DeviceConfig, in_if: str, out_if: str, packet: Packet) -> li
                     return steps
             iface = out_if
         assert iface is not None
-        for name, flt, span in _bound_filters(device, iface, direction):
+        for name, flt, span in bound_filters(device, iface, direction):
             if flt is None or (flt.family is not None and flt.family != packet.src.version):
                 continue
             action, rule = evaluate(flt.rules, flt.default_action, packet)
