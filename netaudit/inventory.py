@@ -21,12 +21,16 @@ externals:                       # devices outside the snapshot, in an external 
   - {name: lgwan-ss, zone: lgwan_wan, attach: "lgwan-rtr:LAN2"}
 ```
 
-Credentials never live here (a ``password`` key is refused like every unknown key); the
-collector takes them from the environment, the OS keyring or the vault.
+Collection settings (``username``, ``credential``, ``enable_secret``, ``timeout``,
+``retries``, ``known_hosts``) may be given in ``defaults``, a group or a device; the most
+specific wins. Credentials never live here (a ``password`` key is refused like every unknown
+key): ``credential`` and ``enable_secret`` are references (``env:NAME``, ``keyring:NAME``,
+``vault:NAME``) the collector resolves; without one it looks the device and group names up.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -36,12 +40,26 @@ from pydantic import BaseModel, ConfigDict, Field
 from netaudit.parsers import PLATFORMS
 from netaudit.policy import Policy, PolicyValidationError, Problem, load_yaml_model
 
+_REFERENCE = re.compile(r"^(env|keyring|vault):\S+$")
+_COLLECTION_KEYS = ("username", "credential", "enable_secret", "timeout", "retries", "known_hosts")
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Settings(_Strict):
+class Collection(_Strict):
+    """How to log in to a device: settings a device, its group or the defaults give."""
+
+    username: str | None = None
+    credential: str | None = None  # a reference: env:NAME, keyring:NAME or vault:NAME
+    enable_secret: str | None = None  # a reference, like credential
+    timeout: float | None = Field(default=None, gt=0, le=3600)
+    retries: int | None = Field(default=None, ge=0, le=10)
+    known_hosts: str | None = None
+
+
+class Settings(Collection):
     """Settings a group or the defaults give their devices."""
 
     platform: str | None = None
@@ -49,7 +67,7 @@ class Settings(_Strict):
     tags: list[str] = Field(default_factory=list)
 
 
-class DeviceEntry(_Strict):
+class DeviceEntry(Collection):
     """One device."""
 
     name: str = Field(min_length=1)
@@ -100,6 +118,13 @@ class Device:
     zones: dict[str, str]
     line: int
     forwarding_known: bool = True
+    group: str | None = None
+    username: str | None = None
+    credential: str | None = None  # a reference, never a value
+    enable_secret: str | None = None  # a reference, never a value
+    timeout: float | None = None
+    retries: int | None = None
+    known_hosts: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +233,24 @@ def load_inventory(path: Path) -> Inventory:
                 )
             )
         seen.setdefault(entry.name, line)
+        located: list[tuple[tuple[object, ...], Collection]] = [
+            (("devices", i), entry),
+            *([(("groups", entry.group), group)] if group and entry.group else []),
+            (("defaults",), data.defaults),
+        ]
+        layers = [layer for _, layer in located]
+        for key in ("credential", "enable_secret"):
+            for loc, layer in located:
+                ref = getattr(layer, key)
+                if ref is not None and not _REFERENCE.match(ref):
+                    problems.append(
+                        Problem(
+                            loaded.file,
+                            loaded.lines.get((*loc, key), line),
+                            f"{key} must be a reference (env:NAME, keyring:NAME or vault:NAME), "
+                            "never the secret itself",
+                        )
+                    )
         devices.append(
             Device(
                 name=entry.name,
@@ -222,6 +265,13 @@ def load_inventory(path: Path) -> Inventory:
                 zones=dict(entry.zones),
                 line=line,
                 forwarding_known=entry.forwarding == "known",
+                group=entry.group,
+                **{
+                    key: next(
+                        (getattr(x, key) for x in layers if getattr(x, key) is not None), None
+                    )
+                    for key in _COLLECTION_KEYS
+                },
             )
         )
     links: list[Link] = []
@@ -267,7 +317,7 @@ def load_inventory(path: Path) -> Inventory:
         if end is not None:
             externals.append(External(ext.name, ext.zone, end[0], end[1], line))
     if problems:
-        raise PolicyValidationError(problems)
+        raise PolicyValidationError(list(dict.fromkeys(problems)))
     return Inventory(
         file=loaded.file,
         digest=loaded.digest,

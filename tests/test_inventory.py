@@ -113,3 +113,49 @@ def test_check_zones_covers_externals(tmp_path: Path) -> None:
     )
     found = inv.check_zones(policy)
     assert [(p.line, "nowhere" in p.message) for p in found] == [(7, True)]
+
+
+def test_collection_settings_most_specific_wins(tmp_path: Path) -> None:
+    inv = load(
+        tmp_path,
+        """\
+        defaults: {username: audit, timeout: 20, retries: 1, credential: "env:NA_PW"}
+        groups:
+          fw: {platform: fortinet, timeout: 40, enable_secret: "vault:fw-enable"}
+        devices:
+          - {name: a, group: fw, retries: 3}
+          - {name: b, credential: "keyring:b-login", known_hosts: /tmp/kh}
+        """,
+    )
+    a, b = inv.devices
+    assert (a.username, a.timeout, a.retries, a.credential, a.enable_secret, a.group) == (
+        "audit",
+        40,
+        3,
+        "env:NA_PW",
+        "vault:fw-enable",
+        "fw",
+    )
+    assert (b.timeout, b.retries, b.credential, b.known_hosts, b.enable_secret) == (
+        20,
+        1,
+        "keyring:b-login",
+        "/tmp/kh",
+        None,
+    )
+
+
+def test_a_secret_given_as_a_value_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    found = problems(
+        tmp_path,
+        """\
+        defaults: {enable_secret: Cisco123}
+        devices:
+          - {name: a}
+          - {name: b, credential: "hunter2"}
+        """,
+    )
+    assert sorted(p.line for p in found) == [1, 4]
+    text = " ".join(p.message for p in found)
+    assert "Cisco123" not in text and "hunter2" not in text
+    assert "reference" in text
