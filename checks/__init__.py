@@ -9,6 +9,14 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 
 from checks.base import Check, CheckContext, CheckMeta
+from checks.lifecycle import (
+    SpecifiedCurrent,
+    SpecifiedDocumented,
+    SpecifiedExact,
+    SpecifiedLogged,
+    SpecifiedStale,
+)
+from checks.models import BreakoutDestinations, RemoteAccessGateway, ScreenTransferOnly
 from checks.separation import (
     InboundInternet,
     InternetToLgwan,
@@ -32,6 +40,14 @@ BUILTIN: tuple[Check, ...] = (
     LgwanToInternetSegment(),
     InboundInternet(),
     UndeclaredCrossing(),
+    SpecifiedDocumented(),
+    SpecifiedCurrent(),
+    SpecifiedStale(),
+    SpecifiedExact(),
+    SpecifiedLogged(),
+    BreakoutDestinations(),
+    ScreenTransferOnly(),
+    RemoteAccessGateway(),
 )
 
 

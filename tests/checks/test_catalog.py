@@ -23,8 +23,8 @@ from netaudit.result import Finding, Severity, Text
 from tests.checks.test_check_fixtures import load_fixture
 
 FIXTURES = Path(__file__).parent / "fixtures"
-ID_RE = re.compile(r"^[A-Z]{2,4}-\d{3}$")
-FOLDER_RE = re.compile(r"^(?P<check>[A-Z]{2,4}-\d{3})(?:-[a-z0-9-]+)?$")
+ID_RE = re.compile(r"^[A-Z][A-Z0-9]{1,3}-\d{3}$")
+FOLDER_RE = re.compile(r"^(?P<check>[A-Z][A-Z0-9]{1,3}-\d{3})(?:-[a-z0-9-]+)?$")
 SUBJECT_PREFIXES = ("pass_", "fail_", "unknown_")
 NON_CONFIG_FILES = frozenset({"policy.yaml", "manifest.json"})
 IDS = [c.meta.id for c in BUILTIN]

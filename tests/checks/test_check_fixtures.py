@@ -47,7 +47,7 @@ from netaudit.result import AuditResult, Finding, Status
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TODAY = dt.date(2026, 1, 15)
-FOLDER_RE = re.compile(r"^(?P<check>[A-Z]{2,4}-\d{3})(?:-(?P<variant>[a-z0-9-]+))?$")
+FOLDER_RE = re.compile(r"^(?P<check>[A-Z][A-Z0-9]{1,3}-\d{3})(?:-(?P<variant>[a-z0-9-]+))?$")
 FLOWLESS_CHECKS = frozenset({"SEP-001"})  # findings about an interface, not about packets
 ROUTELESS_EVIDENCE = frozenset({"MYN-003"})  # cites the filter lines only, not the route
 SECTIONS = ("specified_communications", "allowed_flows", "lbo_services")
@@ -78,6 +78,7 @@ OWNED_ELSEWHERE: dict[tuple[str, str], tuple[str, ...]] = {
     ("INT-002", "pass_not_mine"): ("MYN-001", "LGW-002"),
     ("INT-002", "pass_sec_cloud_only"): ("POL-001",),
     ("POL-001", "pass_claimed_pair"): ("LGW-002", "LGW-003"),
+    ("SC-005", "pass_wide_line_is_myn003"): ("MYN-003",),
 }
 
 
