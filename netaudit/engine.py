@@ -24,6 +24,7 @@ from netaudit.inventory import Inventory
 from netaudit.model import DeviceConfig
 from netaudit.parsers import device_name, parse_file
 from netaudit.parsers.base import decode, redact
+from netaudit.paths import PathFlow, end_to_end
 from netaudit.policy import Policy
 from netaudit.reach import NetworkAnalysis, analyze
 from netaudit.result import (
@@ -80,18 +81,24 @@ def snapshot_files(snapshot: Path) -> list[SnapshotFile]:
     if not snapshot.is_dir():
         raise InputError("no such snapshot file or directory", file=str(snapshot))
     pinned = _manifest_platforms(snapshot)
+    recorded = _manifest_devices(snapshot)
     out: list[SnapshotFile] = []
     for entry in sorted(snapshot.iterdir()):
         if entry.name.startswith(".") or entry.name == "manifest.json":
             continue
         if entry.is_dir():
-            chosen = _running_config(entry)
+            info = recorded.get(entry.name)
+            chosen = (
+                _running_config(entry)
+                if info is None or "running_config" not in info
+                else _recorded_running_config(snapshot, info)
+            )
             if chosen is not None:
                 out.append(SnapshotFile(entry.name, chosen, pinned.get(entry.name)))
         elif entry.suffix.lower() in CONFIG_SUFFIXES:
             name = device_name(entry)
             out.append(SnapshotFile(name, entry, pinned.get(name)))
-    if not out:
+    if not out and not recorded:
         raise InputError("the snapshot holds no config files", file=str(snapshot))
     return out
 
@@ -105,7 +112,8 @@ def _running_config(folder: Path) -> Path | None:
     return files[0] if len(files) == 1 else None
 
 
-def _manifest_platforms(snapshot: Path) -> dict[str, str]:
+def _manifest_devices(snapshot: Path) -> dict[str, dict[str, object]]:
+    """The per-device records of ``manifest.json`` (empty without a manifest)."""
     manifest = snapshot / "manifest.json"
     if not manifest.is_file():
         return {}
@@ -114,12 +122,42 @@ def _manifest_platforms(snapshot: Path) -> dict[str, str]:
     except (OSError, ValueError) as e:
         raise InputError(f"unreadable manifest: {e}", file=str(manifest)) from e
     devices = data.get("devices", {}) if isinstance(data, dict) else {}
+    if not isinstance(devices, dict):
+        return {}
+    return {str(n): info for n, info in devices.items() if isinstance(info, dict)}
+
+
+def _manifest_platforms(snapshot: Path) -> dict[str, str]:
+    return {
+        name: str(info["platform"])
+        for name, info in _manifest_devices(snapshot).items()
+        if isinstance(info.get("platform"), str)
+    }
+
+
+# Collection statuses (collectors.evidence) that mean the device's config is complete.
+_COLLECTED = ("ok", "imported")
+
+
+def _manifest_failed(snapshot: Path) -> dict[str, str]:
+    """Devices the manifest records as not collected, with their status and error."""
     out: dict[str, str] = {}
-    if isinstance(devices, dict):
-        for name, info in devices.items():
-            if isinstance(info, dict) and isinstance(info.get("platform"), str):
-                out[str(name)] = info["platform"]
+    for name, info in _manifest_devices(snapshot).items():
+        status = info.get("status")
+        if isinstance(status, str) and status not in _COLLECTED:
+            error = info.get("error")
+            out[name] = status + (f": {error}" if isinstance(error, str) and error else "")
     return out
+
+
+def _recorded_running_config(snapshot: Path, info: dict[str, object]) -> Path | None:
+    """The running config the manifest names for a device folder; None when it records none
+    (only other command outputs were saved: they are no config to parse)."""
+    rel = info.get("running_config")
+    if not isinstance(rel, str):
+        return None
+    path = snapshot / rel
+    return path if path.is_file() else None
 
 
 @dataclass
@@ -157,6 +195,18 @@ def load_snapshot(
         except InputError as e:
             problems.append(InputProblem(file=e.file or str(sf.path), line=e.line, message=str(e)))
             failed.append(sf.device)
+    not_collected = _manifest_failed(snapshot) if snapshot.is_dir() else {}
+    for name, why in not_collected.items():
+        # A device the collection failed on: not collected, so the audit is incomplete.
+        problems.append(
+            InputProblem(
+                file=str(snapshot / "manifest.json"),
+                line=0,
+                message=f"{name}: not collected ({why})",
+            )
+        )
+        if name not in failed:
+            failed.append(name)
     if inventory is not None:
         present = {sf.device for sf in files}
         for d in inventory.devices:
@@ -204,6 +254,19 @@ def _coverage(
             )
         )
     return tuple(sorted(out, key=lambda c: c.device))
+
+
+def network_paths(analysis: NetworkAnalysis, inventory: Inventory | None) -> list[PathFlow]:
+    """End-to-end paths, with the links, externals and unknown devices the inventory names."""
+    if inventory is None:
+        return end_to_end(analysis)
+    present = set(analysis.devices)
+    return end_to_end(
+        analysis,
+        links=[(k.a_device, k.a_interface, k.b_device, k.b_interface) for k in inventory.links],
+        externals={(x.device, x.interface): x.zone for x in inventory.externals},
+        unknown=[d.name for d in inventory.devices if not d.forwarding_known and d.name in present],
+    )
 
 
 def _matrix(analysis: NetworkAnalysis, findings: Sequence[Finding]) -> ZoneMatrix:
@@ -381,6 +444,7 @@ def audit(
     space = space or HeaderSpace()
     hints = inventory.zone_hints() if inventory is not None else {}
     analysis = analyze(space, loaded.devices, policy, zone_hints=hints)
+    analysis.paths = network_paths(analysis, inventory)
     checks = [c for c in all_checks() if not only or c.meta.id in only]
     ctx = CheckContext(analysis=analysis, today=today or started.date())
     findings = run_checks(checks, ctx) + _incomplete_findings(loaded.devices, analysis)
