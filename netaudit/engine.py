@@ -24,7 +24,6 @@ from netaudit.inventory import Inventory
 from netaudit.model import DeviceConfig
 from netaudit.parsers import device_name, parse_file
 from netaudit.parsers.base import decode, redact
-from netaudit.paths import PathFlow, end_to_end
 from netaudit.policy import Policy
 from netaudit.reach import NetworkAnalysis, analyze
 from netaudit.result import (
@@ -256,19 +255,6 @@ def _coverage(
     return tuple(sorted(out, key=lambda c: c.device))
 
 
-def network_paths(analysis: NetworkAnalysis, inventory: Inventory | None) -> list[PathFlow]:
-    """End-to-end paths, with the links, externals and unknown devices the inventory names."""
-    if inventory is None:
-        return end_to_end(analysis)
-    present = set(analysis.devices)
-    return end_to_end(
-        analysis,
-        links=[(k.a_device, k.a_interface, k.b_device, k.b_interface) for k in inventory.links],
-        externals={(x.device, x.interface): x.zone for x in inventory.externals},
-        unknown=[d.name for d in inventory.devices if not d.forwarding_known and d.name in present],
-    )
-
-
 def _matrix(analysis: NetworkAnalysis, findings: Sequence[Finding]) -> ZoneMatrix:
     zones = analysis.policy.zone_ids
     cells: list[MatrixCell] = []
@@ -444,7 +430,6 @@ def audit(
     space = space or HeaderSpace()
     hints = inventory.zone_hints() if inventory is not None else {}
     analysis = analyze(space, loaded.devices, policy, zone_hints=hints)
-    analysis.paths = network_paths(analysis, inventory)
     checks = [c for c in all_checks() if not only or c.meta.id in only]
     ctx = CheckContext(analysis=analysis, today=today or started.date())
     findings = run_checks(checks, ctx) + _incomplete_findings(loaded.devices, analysis)
