@@ -474,16 +474,48 @@ def _trace_device(
     return hop
 
 
+class ChecksFormat(StrEnum):
+    """Output of ``netaudit checks``."""
+
+    table = "table"
+    json = "json"
+
+
 @app.command()
 def checks(
     lang: Annotated[Lang | None, typer.Option("--lang")] = None,
+    fmt: Annotated[ChecksFormat, typer.Option("--format")] = ChecksFormat.table,
 ) -> None:
-    """List the checks."""
+    """List the checks: id, severity, family, the platforms each covers, title.
+
+    ``all`` in platforms means every parser provides what the check reads; ``policy`` means
+    the check reads only the policy file.
+    """
     language = (lang or default_lang()).value
-    t = Table("id", "severity", "family", "title", box=None, pad_edge=False)
-    for c in all_checks():
+    found = all_checks()
+    if fmt is ChecksFormat.json:
+        data = [
+            {
+                "id": c.meta.id,
+                "family": c.meta.family,
+                "severity": c.meta.severity.value,
+                "title": {"ja": c.meta.title.ja, "en": c.meta.title.en},
+                "platforms": list(c.meta.platforms),
+                "basis": list(c.meta.basis),
+                "cis": list(c.meta.cis),
+            }
+            for c in found
+        ]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    t = Table("id", "severity", "family", "platforms", "title", box=None, pad_edge=False)
+    for c in found:
         t.add_row(
-            c.meta.id, c.meta.severity.value, c.meta.family, escape(c.meta.title.get(language))
+            c.meta.id,
+            c.meta.severity.value,
+            c.meta.family,
+            escape(", ".join(c.meta.platforms)),
+            escape(c.meta.title.get(language)),
         )
     Console(highlight=False).print(t)
 

@@ -6,9 +6,12 @@ they are tested like code: present in both languages, reachable from the CLI.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -19,10 +22,14 @@ from checks import BUILTIN, DuplicateCheckError, all_checks
 from checks.base import Check, CheckContext, CheckMeta
 from netaudit.cli import app
 from netaudit.engine import snapshot_files
+from netaudit.parsers import PLATFORMS
 from netaudit.result import Finding, Severity, Text
 from tests.checks.test_check_fixtures import load_fixture
 
 FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPTS = ROOT / "scripts"
+DOCS = ROOT / "docs" / "checks"
 ID_RE = re.compile(r"^[A-Z][A-Z0-9]{1,3}-\d{3}$")
 FOLDER_RE = re.compile(r"^(?P<check>[A-Z][A-Z0-9]{1,3}-\d{3})(?:-[a-z0-9-]+)?$")
 SUBJECT_PREFIXES = ("pass_", "fail_", "unknown_")
@@ -112,7 +119,7 @@ def test_every_check_is_documented(check: Check) -> None:
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-@pytest.mark.parametrize("check", BUILTIN, ids=IDS)
+@pytest.mark.parametrize("check", all_checks(), ids=[c.meta.id for c in all_checks()])
 def test_explain_prints_the_title(check: Check, lang: str) -> None:
     """``netaudit explain ID --lang ja|en`` shows the title, basis and fix in that language."""
     result = CliRunner().invoke(app, ["explain", check.meta.id, "--lang", lang], env=WIDE)
@@ -135,13 +142,80 @@ def test_explain_accepts_lower_case_and_refuses_unknown_ids() -> None:
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_checks_lists_every_id(lang: str) -> None:
-    """``netaudit checks`` lists every built-in check with its title."""
+    """``netaudit checks`` lists every built-in check with its title and platforms."""
     result = CliRunner().invoke(app, ["checks", "--lang", lang], env=WIDE)
     assert result.exit_code == 0, result.output
     out = _squash(result.output)
     for c in BUILTIN:
         assert c.meta.id in out
         assert _squash(c.meta.title.get(lang)) in out
+        assert _squash(", ".join(c.meta.platforms)) in out
+
+
+def test_checks_json_lists_family_severity_and_platforms() -> None:
+    """``netaudit checks --format json``: one object per check, in catalog order."""
+    result = CliRunner().invoke(app, ["checks", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [d["id"] for d in data] == [c.meta.id for c in all_checks()]
+    for d, c in zip(data, all_checks(), strict=True):
+        assert d["family"] == c.meta.family
+        assert d["severity"] == c.meta.severity.value
+        assert d["platforms"] == list(c.meta.platforms)
+        assert d["title"] == {"ja": c.meta.title.ja, "en": c.meta.title.en}
+
+
+@pytest.mark.parametrize("check", BUILTIN, ids=IDS)
+def test_platforms_are_known(check: Check) -> None:
+    """A check covers ``all`` platforms, only the ``policy``, or named registry platforms."""
+    platforms = check.meta.platforms
+    assert platforms, check.meta.id
+    if platforms not in (("all",), ("policy",)):
+        assert set(platforms) <= set(PLATFORMS), platforms
+
+
+def test_check_docs_are_current() -> None:
+    """docs/checks/ is what ``scripts/gen_check_docs.py`` generates now (a page per check)."""
+    gen = _docs_script()
+    assert gen.main(["--check"]) == 0, (
+        f"stale: {gen.stale()}; run .venv/bin/python scripts/gen_check_docs.py"
+    )
+    for c in all_checks():
+        assert (DOCS / f"{c.meta.id}.md").is_file(), c.meta.id
+
+
+def test_check_docs_page_carries_the_metadata() -> None:
+    """A page shows both titles, the severity, the basis, the docstring and both fixes."""
+    gen = _docs_script()
+    for c in BUILTIN:
+        text = gen.page(c)
+        m = c.meta
+        for part in (m.id, m.title.ja, m.title.en, m.severity.value, m.family, m.fix.ja, m.fix.en):
+            assert part in text, (m.id, part)
+        assert all(b in text for b in m.basis)
+        first = (type(c).__doc__ or "").strip().splitlines()[0]
+        assert first in text
+
+
+def test_check_docs_check_mode_catches_a_stale_page(tmp_path: Path) -> None:
+    """``--check`` notices a changed page and a page for a check that does not exist."""
+    gen = _docs_script()
+    for name, text in gen.render().items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert gen.stale(tmp_path) == []
+    first = f"{IDS[0]}.md"
+    (tmp_path / first).write_text("edited by hand\n", encoding="utf-8")
+    (tmp_path / "ZZZ-999.md").write_text("gone\n", encoding="utf-8")
+    assert gen.stale(tmp_path) == [first, "ZZZ-999.md"]
+
+
+def _docs_script() -> ModuleType:
+    """scripts/gen_check_docs.py as a module (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("gen_check_docs", SCRIPTS / "gen_check_docs.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 # -- third-party checks through entry points ---------------------------------------------------
