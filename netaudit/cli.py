@@ -576,6 +576,7 @@ def _register_commands() -> None:
 
 
 COMMAND_MODULES: tuple[str, ...] = (
+    "netaudit.commands.collect",
     "netaudit.commands.diff",
     "netaudit.commands.evidence",
     "netaudit.commands.init",

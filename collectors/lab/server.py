@@ -38,7 +38,10 @@ class Endpoint:
 
 
 class _Server(asyncssh.SSHServer):
-    def __init__(self, device: LabDevice, user: str, password: str) -> None:
+    def __init__(
+        self, device: LabDevice, user: str, password: str, live: set[asyncssh.SSHServerConnection]
+    ) -> None:
+        self._live = live
         self._device = device
         self._user = user
         self._password = password
@@ -46,6 +49,11 @@ class _Server(asyncssh.SSHServer):
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self._conn = conn
+        self._live.add(conn)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._conn is not None:
+            self._live.discard(self._conn)
 
     def begin_auth(self, username: str) -> bool:
         if self._conn is not None:
@@ -81,6 +89,7 @@ class Lab:
         self._secret = secret
         self.host = host
         self._servers: list[asyncssh.SSHAcceptor] = []
+        self._live: set[asyncssh.SSHServerConnection] = set()
         self.endpoints: dict[str, Endpoint] = {}
 
     async def start(self) -> dict[str, Endpoint]:
@@ -91,7 +100,7 @@ class Lab:
                 asyncssh.generate_private_key("ssh-ed25519") if dev.fault.other_host_key else key
             )
             server = await asyncssh.create_server(
-                lambda dev=dev: _Server(dev, self.user, self._password),
+                lambda dev=dev: _Server(dev, self.user, self._password, self._live),
                 self.host,
                 0,
                 server_host_keys=[key],
@@ -139,7 +148,12 @@ class Lab:
         """Stop listening and close every session."""
         for server in self._servers:
             server.close()
+        for conn in list(self._live):
+            conn.close()
+        for server in self._servers:
             await server.wait_closed()
+        for conn in list(self._live):
+            await conn.wait_closed()
         self._servers.clear()
 
     def known_hosts(self) -> str:
