@@ -9,12 +9,27 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 
 from checks.base import Check, CheckContext, CheckMeta
+from checks.l2 import MynumberPortAuth, NativeVlan1, TrunkAllVlans, UnusedPortEnabled
 from checks.lifecycle import (
     SpecifiedCurrent,
     SpecifiedDocumented,
     SpecifiedExact,
     SpecifiedLogged,
     SpecifiedStale,
+)
+from checks.management import (
+    CentralAuthentication,
+    CentralSyslog,
+    GuessableCommunity,
+    HttpEnabled,
+    LoginBanner,
+    RestrictedManagement,
+    SnmpV2c,
+    SnmpWrite,
+    SshVersion1,
+    TelnetEnabled,
+    TimeSync,
+    WeakPasswordStorage,
 )
 from checks.models import BreakoutDestinations, RemoteAccessGateway, ScreenTransferOnly
 from checks.separation import (
@@ -48,6 +63,22 @@ BUILTIN: tuple[Check, ...] = (
     BreakoutDestinations(),
     ScreenTransferOnly(),
     RemoteAccessGateway(),
+    RestrictedManagement(),
+    CentralSyslog(),
+    CentralAuthentication(),
+    TelnetEnabled(),
+    HttpEnabled(),
+    SnmpV2c(),
+    GuessableCommunity(),
+    SnmpWrite(),
+    WeakPasswordStorage(),
+    TimeSync(),
+    SshVersion1(),
+    LoginBanner(),
+    MynumberPortAuth(),
+    UnusedPortEnabled(),
+    TrunkAllVlans(),
+    NativeVlan1(),
 )
 
 

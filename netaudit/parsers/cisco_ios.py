@@ -1758,6 +1758,7 @@ class _Parser:
         words = node.words
         w0 = words[0]
         n = len(words)
+        port_auth(itf.extras, words)
         if w0 == "description":
             itf.description = node.text.split(None, 1)[1] if n > 1 else ""
             return True
@@ -2076,6 +2077,8 @@ class _Parser:
         addresses.extend(itf.secondary)
         addresses.extend(itf.v6)
         extras = dict(itf.extras)
+        if extras.pop("mab", False) and extras.get("port_control") == "auto":
+            extras["mac_auth"] = True
         if itf.secondary and itf.primary is None:
             extras["secondary_without_primary"] = True
         return Interface(
@@ -2151,6 +2154,35 @@ class _Parser:
             password_encryption=self.pwenc,
             extras=MappingProxyType(extras) if extras else _EMPTY,
         )
+
+
+def port_auth(extras: dict[str, object], words: list[str]) -> None:
+    """Record port authentication of a switch port under the standard extras keys.
+
+    ``port_security`` for ``switchport port-security``; ``dot1x`` for ``authentication
+    port-control auto`` / ``dot1x port-control auto`` (the default, force-authorized, admits
+    every device, so ``dot1x pae authenticator`` alone enforces nothing); ``mab`` (turned into
+    ``mac_auth`` when port-control is auto) for ``mab``. ``no ...`` removes the fact.
+    """
+    neg = words[0] == "no"
+    w = words[1:] if neg else words
+    if w == ["switchport", "port-security"]:
+        key, value = "port_security", True
+    elif len(w) == 3 and w[0] in ("authentication", "dot1x") and w[1] == "port-control":
+        if neg or w[2] != "auto":
+            extras.pop("dot1x", None)
+            extras.pop("port_control", None)
+            return
+        extras["port_control"] = "auto"
+        key, value = "dot1x", True
+    elif w == ["mab"] or w[:2] == ["mab", "eap"]:
+        key, value = "mab", True
+    else:
+        return
+    if neg:
+        extras.pop(key, None)
+    else:
+        extras[key] = value
 
 
 _ROUTE_OPTS = frozenset({"permanent", "global", "multicast", "dhcp", "unicast"})

@@ -206,6 +206,8 @@ _IGNORED_IF = frozenset(
         "fabric-mode",
         "ethernet",
         "macsec",
+        "dot1x",
+        "mab",
         "ipv6",
         "ip",
         "isis",
@@ -632,6 +634,7 @@ class _NxParser(_Parser):
         words = node.words
         w0 = words[0]
         n = len(words)
+        cisco_ios.port_auth(itf.extras, words)
         if words == ["no", "shutdown", "lan"]:
             return True
         if w0 == "vrf" and n == 3 and words[1] == "member":

@@ -672,6 +672,9 @@ class _Reader:
         self.ntp: list[str] = []
         self.hostname = ""
         self.banner: bool | None = None
+        # AAA: None until admins are read; True when an admin authenticates remotely
+        # (set remote-auth enable: RADIUS/TACACS+/LDAP group), False otherwise.
+        self.aaa: bool | None = None
         self.trust: list[IPNetwork] = []
         self.trust_unrestricted = False
         self.mgmt_extras: dict[str, object] = {}
@@ -1559,6 +1562,7 @@ class _Reader:
         self.structure(sec)
         for user, e in sec.entries.items():
             self.structure(e)
+            self.aaa = bool(self.aaa) or self.one(e, "remote-auth") == "enable"
             hosts: list[IPNetwork] = []
             for i in range(1, 11):
                 for key in (f"trusthost{i}", f"ip6-trusthost{i}"):
@@ -1777,6 +1781,7 @@ def parse(text: str, *, source: str, name: str = "") -> DeviceConfig:
             credentials=tuple(r.credentials),
             syslog_hosts=tuple(r.syslog),
             ntp_servers=tuple(r.ntp),
+            aaa=r.aaa,
             banner=r.banner,
             extras=r.mgmt_extras,
         ),

@@ -467,6 +467,7 @@ class _Reader:
         self.syslog: list[str] = []
         self.ntp: list[str] = []
         self.banner: bool | None = None
+        self.aaa: bool | None = None
         self.default_intra: tuple[Action, SourceSpan | None] = (Action.PERMIT, None)
         self.default_inter: tuple[Action, SourceSpan | None] = (Action.DENY, None)
         self.addr_objects: dict[str, _Node] = {}
@@ -1193,8 +1194,8 @@ class _Reader:
         hn = self.val(system, "hostname")
         if hn:
             self.hostname = hn
-        if self.ch(system, "login-banner") is not None:
-            self.banner = bool(self.vals(system, "login-banner"))
+        # No login-banner under deviceconfig system means none (PAN-OS has no default banner).
+        self.banner = bool(self.vals(system, "login-banner"))
         ntp = self.ch(system, "ntp-servers")
         for which in ("primary-ntp-server", "secondary-ntp-server"):
             srv = self.val(ntp, which, "ntp-server-address")
@@ -1289,7 +1290,13 @@ class _Reader:
             role = self.ch(u, "permissions", "role-based")
             detail = next(iter(role.children), "") if role is not None else ""
             self.use_all(role)
+            remote = self.ch(u, "authentication-profile") is not None
+            # An admin with an authentication profile logs in through RADIUS/TACACS+/LDAP/SAML
+            # and has no local password to judge: it makes AAA true instead.
+            self.aaa = bool(self.aaa) or remote
             self.ignore(u, "permissions", "public-key", "authentication-profile", "preferences")
+            if remote and ph is None:
+                continue
             self.credentials.append(
                 Credential(kind="admin", span=span, storage=storage, user=u.key, detail=detail)
             )
@@ -1473,6 +1480,7 @@ def parse(text: str, *, source: str, name: str = "") -> DeviceConfig:
             credentials=tuple(r.credentials),
             syslog_hosts=tuple(dict.fromkeys(r.syslog)),
             ntp_servers=tuple(r.ntp),
+            aaa=r.aaa,
             banner=r.banner,
         ),
         coverage=ctx.coverage(paths=paths),
