@@ -14,8 +14,9 @@ from dataclasses import replace
 from typing import ClassVar
 
 from checks.base import CheckContext, CheckMeta
-from netaudit.flow import PacketSet
+from netaudit.flow import Packet, PacketSet
 from netaudit.model import Rule
+from netaudit.paths import PathFlow
 from netaudit.policy import AllowedFlow, LboService, Policy, SpecifiedCommunication
 from netaudit.reach import Crossing, NetworkAnalysis, Step, host_route
 from netaudit.result import Evidence, Finding, PolicyRef, Status, Text, fingerprint
@@ -68,6 +69,17 @@ def pair_inbound(p: Policy, zf: str, zt: str) -> bool:
     return zf == "internet_wan" and not p.is_external(zt) and zt not in ("mynumber", "lgwan")
 
 
+def pair_internet_egress(p: Policy, zf: str, zt: str) -> bool:
+    """INT-001: the Internet segment straight to the Internet (not via the security cloud)."""
+    return p.root(zf) == "internet" and p.root(zt) == "internet_wan"
+
+
+def pair_gov_cloud_inbound(p: Policy, zf: str, zt: str) -> bool:
+    """GOV-002: into GovCloud from any zone but マイナンバー利用事務系 (MYN-002's)."""
+    zf, zt = p.root(zf), p.root(zt)
+    return zt == "gov_cloud" and zf not in ("mynumber", "gov_cloud")
+
+
 CLAIMED_PAIRS = (
     pair_myn_internet,
     pair_myn_other,
@@ -75,6 +87,8 @@ CLAIMED_PAIRS = (
     pair_internet_lgwan,
     pair_lgwan_internet,
     pair_inbound,
+    pair_internet_egress,
+    pair_gov_cloud_inbound,
 )
 
 
@@ -208,6 +222,17 @@ def _route_evidence(a: NetworkAnalysis, c: Crossing, dst: object) -> Evidence | 
     )
 
 
+def path_names(a: NetworkAnalysis, c: Crossing, packet: Packet) -> tuple[str, ...]:
+    """The whole end-to-end path that carries ``packet`` through a crossing, hop by hop.
+
+    Falls back to the crossing's own hop when end-to-end paths were not computed.
+    """
+    flow = a.path_of(c.device, c.in_interface, c.out_interface, packet)
+    if flow is None:
+        return (f"{c.device}:{c.in_interface}->{c.out_interface}",)
+    return flow.names()
+
+
 def violation_findings(
     ctx: CheckContext,
     meta: CheckMeta,
@@ -249,7 +274,7 @@ def violation_findings(
             evidence=evidence,
             policy_ref=policy_ref,
             basis=meta.basis,
-            path=(f"{crossing.device}:{crossing.in_interface}->{crossing.out_interface}",),
+            path=path_names(a, crossing, w),
             fingerprint=fingerprint(
                 meta.id,
                 crossing.device,
@@ -321,15 +346,19 @@ def pair_findings(
     secs = tuple(sections)
     cache: dict[tuple[str, str], PacketSet] = {}
     merged: dict[str, Finding] = {}
+    reported: dict[tuple[str, str, str], PacketSet] = {}
     for c in a.crossings:
         if not select(p, c.zone_from, c.zone_to):
             continue
         key = (c.zone_from, c.zone_to)
         if key not in cache:
             cache[key] = allowed_set(ctx, c.zone_from, c.zone_to, secs)
-        violating = c.packets - cache[key]
+        # Only what is delivered end to end: a permit the next device drops is no crossing.
+        violating = (c.packets - cache[key]) & a.through(c.device, c.in_interface, c.out_interface)
         if violating.is_empty():
             continue
+        hop = (c.device, c.in_interface, c.out_interface)
+        reported[hop] = reported.get(hop, a.space.empty) | violating
         maybe = uncertain(c) if uncertain is not None else a.space.empty
         for part, status in ((violating - maybe, Status.FAIL), (violating & maybe, Status.UNKNOWN)):
             if part.is_empty():
@@ -340,6 +369,102 @@ def pair_findings(
                 mkey = f"{f.fingerprint}:{f.status.value}"
                 merged[mkey] = merge(merged[mkey], f) if mkey in merged else f
     yield from merged.values()
+    for flow in a.paths or ():
+        if not select(p, flow.zone_from, flow.zone_to):
+            continue
+        key = (flow.zone_from, flow.zone_to)
+        if key not in cache:
+            cache[key] = allowed_set(ctx, flow.zone_from, flow.zone_to, secs)
+        yield from path_findings(ctx, meta, flow, cache[key], reported)
+
+
+def path_findings(
+    ctx: CheckContext,
+    meta: CheckMeta,
+    flow: PathFlow,
+    allowed: PacketSet,
+    reported: dict[tuple[str, str, str], PacketSet],
+) -> Iterator[Finding]:
+    """What an end-to-end path delivers against the policy that no single device shows.
+
+    A path opened only jointly — each device lets through its half, neither crossing alone is
+    a boundary the per-device analysis sees — is reported here, naming every hop. Judged with
+    the original source and the final destination (destination NAT reveals the real server,
+    source NAT would hide the host); packets already reported at one of the path's hops are
+    left out, so nothing is reported twice.
+    """
+    a = ctx.analysis
+    violating = (
+        flow.from_mixed(flow.mixed() - allowed) if flow.translated else flow.packets - allowed
+    )
+    for k, hop in enumerate(flow.hops):
+        seen = reported.get((hop.device, hop.in_interface, hop.out_interface or ""))
+        if seen is not None:
+            violating = violating - flow.to_entry(k, seen & flow.at_hop[k])
+    if violating.is_empty():
+        return
+    w = violating.witness()
+    assert w is not None
+    evidence: list[Evidence] = []
+    packet = w
+    for k, hop in enumerate(flow.hops):
+        if hop.out_interface is None:
+            continue
+        if flow.translated:
+            packet = flow.examples[k] if flow.examples[0] == w else packet
+        steps = a.steps(hop.device, hop.in_interface, hop.out_interface, packet)
+        c = Crossing(
+            hop.device,
+            hop.in_interface,
+            hop.out_interface,
+            flow.zone_from,
+            flow.zone_to,
+            a.space.empty,
+        )
+        evidence.extend(evidence_of(a, c, steps, None))
+        for rule in hop.nat:
+            evidence.append(
+                Evidence(
+                    file=rule.span.file,
+                    line=rule.span.line,
+                    text=rule.span.text,
+                    device=hop.device,
+                    role="nat",
+                )
+            )
+    route = " → ".join(flow.names())
+    first = next((h for h in flow.hops if h.out_interface is not None), flow.hops[0])
+    yield Finding(
+        check=meta.id,
+        severity=meta.severity,
+        status=Status.FAIL,
+        title=meta.title,
+        message=Text(
+            ja=(
+                f"{flow.zone_from} から {flow.zone_to} へ、複数の機器を経由して通信が届きます"
+                f"（経路: {route}）。方針で許可されていません。例: {w}"
+            ),
+            en=(
+                f"Traffic from {flow.zone_from} reaches {flow.zone_to} across several devices "
+                f"(path: {route}); the policy does not allow it. Example: {w}"
+            ),
+        ),
+        device=first.device,
+        zone_from=flow.zone_from,
+        zone_to=flow.zone_to,
+        example_flow=w.to_json(),
+        evidence=tuple(evidence),
+        policy_ref=default_ref(a.policy),
+        basis=meta.basis,
+        path=flow.names(),
+        fingerprint=fingerprint(
+            meta.id,
+            flow.zone_from,
+            flow.zone_to,
+            *flow.names(),
+            *(" ".join(e.text.split()) for e in evidence if e.role != UNFILTERED),
+        ),
+    )
 
 
 def merge(first: Finding, other: Finding) -> Finding:

@@ -226,8 +226,12 @@ def _sorted(findings: Sequence[Finding]) -> tuple[Finding, ...]:
 def _zone_flows(analysis: NetworkAnalysis) -> dict[tuple[str, str], PacketSet]:
     out: dict[tuple[str, str], PacketSet] = {}
     for c in analysis.crossings:
+        # Only what is delivered end to end (every packet when paths were not computed).
+        packets = c.packets & analysis.through(c.device, c.in_interface, c.out_interface)
+        if packets.is_empty():
+            continue
         key = (c.zone_from, c.zone_to)
-        out[key] = out[key] | c.packets if key in out else c.packets
+        out[key] = out[key] | packets if key in out else packets
     return out
 
 
@@ -252,6 +256,8 @@ def _hops(analysis: NetworkAnalysis, zf: str, zt: str, packet: Packet) -> tuple[
     hops: list[Hop] = []
     for c in analysis.crossings:
         if c.zone_from != zf or c.zone_to != zt or not c.packets.contains(packet):
+            continue
+        if not analysis.through(c.device, c.in_interface, c.out_interface).contains(packet):
             continue
         evidence = []
         for step in analysis.steps(c.device, c.in_interface, c.out_interface, packet):

@@ -24,8 +24,9 @@ from netaudit.inventory import Inventory
 from netaudit.model import DeviceConfig
 from netaudit.parsers import device_name, parse_file
 from netaudit.parsers.base import decode, redact
+from netaudit.paths import Disposition, PathFlow, end_to_end
 from netaudit.policy import Policy
-from netaudit.reach import NetworkAnalysis, analyze
+from netaudit.reach import Crossing, NetworkAnalysis, analyze
 from netaudit.result import (
     AuditResult,
     CellState,
@@ -255,6 +256,23 @@ def _coverage(
     return tuple(sorted(out, key=lambda c: c.device))
 
 
+def network_paths(analysis: NetworkAnalysis, inventory: Inventory | None) -> list[PathFlow]:
+    """End-to-end paths, with the links, externals and unknown devices the inventory names."""
+    if inventory is None:
+        return end_to_end(analysis)
+    present = set(analysis.devices)
+    return end_to_end(
+        analysis,
+        links=[(k.a_device, k.a_interface, k.b_device, k.b_interface) for k in inventory.links],
+        externals={(x.device, x.interface): x.zone for x in inventory.externals},
+        unknown=[d.name for d in inventory.devices if not d.forwarding_known and d.name in present],
+    )
+
+
+def _devices_of(c: Crossing | PathFlow) -> tuple[str, ...]:
+    return (c.device,) if isinstance(c, Crossing) else tuple(h.device for h in c.hops)
+
+
 def _matrix(analysis: NetworkAnalysis, findings: Sequence[Finding]) -> ZoneMatrix:
     zones = analysis.policy.zone_ids
     cells: list[MatrixCell] = []
@@ -263,7 +281,13 @@ def _matrix(analysis: NetworkAnalysis, findings: Sequence[Finding]) -> ZoneMatri
             if zf == zt:
                 cells.append(MatrixCell(zone_from=zf, zone_to=zt, state=CellState.SAME))
                 continue
-            crossings = [c for c in analysis.crossings if c.zone_from == zf and c.zone_to == zt]
+            # End to end when the paths are known: what a device forwards but the next one
+            # drops crosses nothing. Each distinct hop sequence is one path.
+            crossings: Sequence[Crossing | PathFlow] = (
+                [c for c in analysis.crossings if c.zone_from == zf and c.zone_to == zt]
+                if analysis.paths is None
+                else [p for p in analysis.paths if p.zone_from == zf and p.zone_to == zt]
+            )
             related = [f for f in findings if f.zone_from == zf and f.zone_to == zt and f.device]
             violations = [f for f in related if f.status is Status.FAIL]
             unknown = [f for f in related if f.status is Status.UNKNOWN]
@@ -280,6 +304,8 @@ def _matrix(analysis: NetworkAnalysis, findings: Sequence[Finding]) -> ZoneMatri
             if crossings:
                 w = crossings[0].packets.witness()
                 example = w.to_json() if w else None
+            if any(getattr(c, "disposition", None) is Disposition.UNKNOWN for c in crossings):
+                state = CellState.VIOLATION if violations else CellState.UNKNOWN
             if violations and violations[0].example_flow:
                 example = violations[0].example_flow
             cells.append(
@@ -291,7 +317,7 @@ def _matrix(analysis: NetworkAnalysis, findings: Sequence[Finding]) -> ZoneMatri
                     allowed_paths=len(crossings) - len({f.path for f in violations}),
                     violations=len(violations),
                     example_flow=example,
-                    devices=tuple(sorted({c.device for c in crossings})),
+                    devices=tuple(sorted({d for c in crossings for d in _devices_of(c)})),
                 )
             )
     return ZoneMatrix(zones=zones, cells=tuple(cells))
@@ -430,6 +456,7 @@ def audit(
     space = space or HeaderSpace()
     hints = inventory.zone_hints() if inventory is not None else {}
     analysis = analyze(space, loaded.devices, policy, zone_hints=hints)
+    analysis.paths = network_paths(analysis, inventory)
     checks = [c for c in all_checks() if not only or c.meta.id in only]
     ctx = CheckContext(analysis=analysis, today=today or started.date())
     findings = run_checks(checks, ctx) + _incomplete_findings(loaded.devices, analysis)

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CITY = ROOT / "examples" / "sakuradai"
 TODAY = dt.date(2026, 11, 28)
 SMB_LINE = " 30 permit tcp 10.10.10.0 0.0.0.255 host 10.20.20.30 eq 445\n"
-NEW_FILTER = "ip filter 202 pass 198.51.100.0/24 10.10.11.50 tcp * 3389"
+NEW_FILTER = "ip filter 202 pass 198.51.100.0/24 10.20.20.50 tcp * 3389"
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -73,7 +73,7 @@ def _tcp(src: str, dst: str, dport: int) -> Packet:
 def test_findings_new_fixed_unchanged(result: DiffResult) -> None:
     new = {(f.check, f.device, f.zone_from, f.zone_to, f.status) for f in result.new}
     fixed = {(f.check, f.device, f.zone_from, f.zone_to) for f in result.fixed}
-    assert new == {("MYN-002", "lgwan-rtr", "lgwan_wan", "mynumber", Status.FAIL)}
+    assert new == {("POL-001", "lgwan-rtr", "lgwan_wan", "lgwan", Status.FAIL)}
     assert fixed == {("MYN-002", "sep-rtr1", "mynumber", "lgwan")}
     # Everything else is the same finding, even where line numbers moved (sep-rtr1 MYN-OUT 40).
     assert len(result.unchanged) == len(result.before.findings) - 1
@@ -86,19 +86,19 @@ def test_findings_new_fixed_unchanged(result: DiffResult) -> None:
     assert {e.text.strip() for e in moved.evidence} >= {
         "40 permit tcp any host 198.51.100.30 eq 443"
     }
-    assert [f.check for f in result.new_failing(result.new[0].severity)] == ["MYN-002"]
+    assert [f.check for f in result.new_failing(result.new[0].severity)] == ["POL-001"]
 
 
 def test_added_flow_is_exactly_the_new_hole(result: DiffResult) -> None:
-    assert [(c.zone_from, c.zone_to) for c in result.added] == [("lgwan_wan", "mynumber")]
+    assert [(c.zone_from, c.zone_to) for c in result.added] == [("lgwan_wan", "lgwan")]
     added = result.added[0]
     assert added.change is Change.ADDED
-    assert added.packets.contains(_tcp("198.51.100.77", "10.10.11.50", 3389))
-    assert not added.packets.contains(_tcp("198.51.100.77", "10.10.11.50", 3390))
-    assert not added.packets.contains(_tcp("198.51.100.77", "10.10.11.51", 3389))
-    assert not added.packets.contains(_tcp("192.0.2.1", "10.10.11.50", 3389))
+    assert added.packets.contains(_tcp("198.51.100.77", "10.20.20.50", 3389))
+    assert not added.packets.contains(_tcp("198.51.100.77", "10.20.20.50", 3390))
+    assert not added.packets.contains(_tcp("198.51.100.77", "10.20.20.51", 3389))
+    assert not added.packets.contains(_tcp("192.0.2.1", "10.20.20.50", 3389))
     assert added.packets.contains(added.example)
-    assert added.example.dst == ipaddress.ip_address("10.10.11.50") and added.example.dport == 3389
+    assert added.example.dst == ipaddress.ip_address("10.20.20.50") and added.example.dport == 3389
     assert added.devices == ("lgwan-rtr",)
     (hop,) = added.hops
     assert (hop.in_interface, hop.out_interface) == ("lan2", "lan1")
@@ -130,7 +130,7 @@ def test_console_shows_changes_both_languages(result: DiffResult) -> None:
     ja = render("console", as_result(result), RenderOptions(lang="ja", width=200))
     en = render("console", as_result(result), RenderOptions(lang="en", width=200))
     assert "新たな指摘 (1件)" in ja and "解消した指摘 (1件)" in ja
-    assert "+ lgwan_wan → mynumber" in en and "- mynumber → lgwan" in en
+    assert "+ lgwan_wan → lgwan" in en and "- mynumber → lgwan" in en
     assert NEW_FILTER in en
 
 
@@ -156,14 +156,23 @@ def _run(*args: str | Path) -> tuple[int, str]:
 def test_cli_json_and_exit_codes(after: Path, tmp_path: Path) -> None:
     policy = CITY / "policy.yaml"
     code, out = _run(
-        CITY / "snapshot", after, "--policy", policy, "--format", "json", "--today", "2026-11-28"
+        CITY / "snapshot",
+        after,
+        "--policy",
+        policy,
+        "--format",
+        "json",
+        "--today",
+        "2026-11-28",
+        "--fail-on-new",
+        "medium",
     )
-    assert code == 1  # a new high finding, default --fail-on-new high
+    assert code == 1  # a new medium finding (POL-001), --fail-on-new medium
     doc = json.loads(out)
     assert doc["schema"] == "netaudit/result/v1"
     new = [f for f in doc["findings"] if f["change"] == "new"]
     fixed = [f for f in doc["findings"] if f["change"] == "fixed"]
-    assert [f["check"] for f in new] == ["MYN-002"] and len(fixed) == 1
+    assert [f["check"] for f in new] == ["POL-001"] and len(fixed) == 1
     added, removed = doc["flow_changes"]
     assert added["kind"] == "added" and added["example_flow"]["dport"] == 3389
     assert removed["kind"] == "removed" and removed["devices"] == ["sep-rtr1"]
@@ -191,6 +200,8 @@ def test_cli_every_format_to_output_dir(after: Path, tmp_path: Path) -> None:
         out,
         "--lang",
         "en",
+        "--fail-on-new",
+        "medium",
     )
     assert code == 1 and stdout == ""
     names = sorted(p.name for p in out.iterdir())

@@ -34,7 +34,7 @@ CITY = ROOT / "examples" / "sakuradai"
 TODAY = dt.date(2026, 11, 28)
 RUN = RunInfo(tool_version="0.1.0", started="2026-11-28T09:00:00+09:00")
 SMB_LINE = " 30 permit tcp 10.10.10.0 0.0.0.255 host 10.20.20.30 eq 445\n"
-NEW_FILTER = "ip filter 202 pass 198.51.100.0/24 10.10.11.50 tcp * 3389"
+NEW_FILTER = "ip filter 202 pass 198.51.100.0/24 10.20.20.50 tcp * 3389"
 SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 EXTENSIONS = {
     "console": "txt",
@@ -94,18 +94,18 @@ def _keys(result: AuditResult, change: str) -> set[tuple[str, str, str, str, Sta
 
 def test_as_result(result: AuditResult) -> None:
     assert result.is_diff
-    assert _keys(result, "new") == {("MYN-002", "lgwan-rtr", "lgwan_wan", "mynumber", Status.FAIL)}
+    assert _keys(result, "new") == {("POL-001", "lgwan-rtr", "lgwan_wan", "lgwan", Status.FAIL)}
     assert _keys(result, "fixed") == {("MYN-002", "sep-rtr1", "mynumber", "lgwan", Status.PASS)}
     assert all(f.change in ("new", "fixed", "unchanged") for f in result.findings)
     assert result.verdict is Verdict.FAIL
     assert result.snapshot == "before → after"
     kinds = [(d.kind, d.zone_from, d.zone_to, d.devices) for d in result.flow_changes]
     assert kinds == [
-        ("added", "lgwan_wan", "mynumber", ("lgwan-rtr",)),
+        ("added", "lgwan_wan", "lgwan", ("lgwan-rtr",)),
         ("removed", "mynumber", "lgwan", ("sep-rtr1",)),
     ]
     added = result.flow_changes[0]
-    assert added.example_flow["dst"] == "10.10.11.50" and added.example_flow["dport"] == 3389
+    assert added.example_flow["dst"] == "10.20.20.50" and added.example_flow["dport"] == 3389
     assert [(e.file, e.line, e.text, e.role) for e in added.evidence] == [
         ("after/lgwan-rtr.cfg", 30, NEW_FILTER, "permit")
     ]
@@ -138,7 +138,7 @@ def test_console_and_markdown_list_changes_first(result: AuditResult) -> None:
         ]
         assert order == sorted(order), fmt
         assert "新規" in ja and "解消" in ja and "NEW" in en and "FIXED" in en
-        assert NEW_FILTER in ja and "10.10.11.50" in ja
+        assert NEW_FILTER in ja and "10.20.20.50" in ja
         # The fixed finding is shown although it passes now.
         assert "sep-rtr1" in ja[ja.index("解消した指摘") : ja.index("ゾーン間通信の変化")]
 
@@ -159,7 +159,7 @@ def test_json_diff_validates_and_schema_stays_strict(result: AuditResult) -> Non
     assert list(doc)[-2:] == ["flow_changes", "problems"]
     assert {f["change"] for f in doc["findings"]} == {"new", "fixed", "unchanged"}
     assert [(d["kind"], d["zone_from"], d["zone_to"]) for d in doc["flow_changes"]] == [
-        ("added", "lgwan_wan", "mynumber"),
+        ("added", "lgwan_wan", "lgwan"),
         ("removed", "mynumber", "lgwan"),
     ]
     missing = json.loads(json.dumps(doc))
@@ -181,7 +181,7 @@ def test_sarif_baseline_states(result: AuditResult) -> None:
         for r in run["results"]
         if r["baselineState"] != "unchanged"
     }
-    assert states == {("MYN-002", "lgwan-rtr", "new"), ("MYN-002", "sep-rtr1", "absent")}
+    assert states == {("POL-001", "lgwan-rtr", "new"), ("MYN-002", "sep-rtr1", "absent")}
     assert all("baselineState" in r for r in run["results"])
     absent = next(r for r in run["results"] if r["baselineState"] == "absent")
     assert absent["kind"] == "pass" and absent["level"] == "none"
@@ -197,8 +197,8 @@ def test_junit_diff_suite(result: AuditResult) -> None:
     assert suite is not None
     assert (suite.get("tests"), suite.get("failures")) == ("2", "1")
     cases = {c.get("name"): c for c in suite.findall("testcase")}
-    assert set(cases) == {"lgwan_wan -> mynumber", "mynumber -> lgwan"}
-    failure = cases["lgwan_wan -> mynumber"].find("failure")
+    assert set(cases) == {"lgwan_wan -> lgwan", "mynumber -> lgwan"}
+    failure = cases["lgwan_wan -> lgwan"].find("failure")
     assert failure is not None and failure.get("type") == "added"
     assert NEW_FILTER in (failure.text or "")
     assert cases["mynumber -> lgwan"].find("failure") is None
