@@ -33,7 +33,8 @@ from checks._flows import (
     violation_findings,
 )
 from checks.base import CheckContext, CheckMeta
-from netaudit.flow import PacketSet
+from netaudit.flow import Packet, PacketSet
+from netaudit.model import Rule
 from netaudit.policy import Policy, SpecifiedCommunication
 from netaudit.reach import Crossing, NetworkAnalysis
 from netaudit.result import Finding, PolicyRef, Severity, Status, Text, fingerprint
@@ -66,16 +67,22 @@ def carriers(
 ) -> Iterator[tuple[Crossing, PacketSet]]:
     """Where the network carries some of ``sc``'s declared traffic, and which part of it.
 
-    Each item is a crossing of the entry's zone pair and the declared packets it forwards.
-    This is the one place to switch to end-to-end paths once the analysis has them.
+    Each item is a crossing of the entry's zone pair and the declared packets it forwards
+    that are delivered end to end (all it forwards when the analysis has no end-to-end
+    paths). This is the one place that decides what "the network carries" means.
     """
     declared = entry_set(a, sc, sc.from_, sc.to)
-    for c in a.crossings:
-        if (c.zone_from, c.zone_to) != (sc.from_, sc.to):
-            continue
-        part = c.packets & declared
+    for c in pair_crossings(a, sc):
+        part = c.packets & declared & a.through(c.device, c.in_interface, c.out_interface)
         if not part.is_empty():
             yield c, part
+
+
+def pair_crossings(a: NetworkAnalysis, sc: SpecifiedCommunication) -> Iterator[Crossing]:
+    """The crossings of an entry's zone pair."""
+    for c in a.crossings:
+        if (c.zone_from, c.zone_to) == (sc.from_, sc.to):
+            yield c
 
 
 def _policy_finding(
@@ -332,10 +339,9 @@ class SpecifiedExact:
             )
             allowed = allowed_set(ctx, sc.from_, sc.to, sections)
             declared = entry_set(a, sc, sc.from_, sc.to)
-            for c in a.crossings:
-                if (c.zone_from, c.zone_to) != (sc.from_, sc.to):
-                    continue
-                extra = (c.packets & hosts) - allowed
+            for c in pair_crossings(a, sc):
+                delivered = a.through(c.device, c.in_interface, c.out_interface)
+                extra = (c.packets & hosts & delivered) - allowed
                 w = (c.packets & declared).witness()
                 if w is not None:
                     # What the lines carrying the declaration decide is MYN-003's to judge.
@@ -360,76 +366,139 @@ class SpecifiedExact:
 
 
 class SpecifiedLogged:
-    """SC-006: some rule that carries a 特定通信 logs it.
+    """SC-006: every packet of a 特定通信 is logged by some rule on its way.
 
-    Each exception to the separation must leave a trace: on every device path that carries
-    an entry's declared traffic, at least one of the rules that permit it must have logging
-    on (IOS ``log``, FortiGate ``logtraffic``, PAN-OS ``log-end``, ...). The finding names the
-    permitting lines and one declared packet they pass unlogged. Rule hygiene (RUL family)
-    looks at every cross-zone permit; this check is the 特定通信 owner's view.
+    Each exception to the separation must leave a trace: every packet of an entry's declared
+    traffic that the network carries must be permitted, on at least one device it crosses,
+    by a rule with logging on (IOS ``log``, FortiGate ``logtraffic all``, Yamaha
+    ``pass-log``, PAN-OS ``log-end`` ...). A boundary router that logs the eLTAX line spares
+    the next router the same log. Each combination of permitting lines that carries
+    unlogged packets is one finding, with those lines and one such packet. Rule hygiene (RUL
+    family) looks at every cross-zone permit; this check is the 特定通信 owner's view.
     """
 
     meta = CheckMeta(
         id="SC-006",
         family="specified",
         title=Text(
-            ja="特定通信を通すルールにログ設定がない",
-            en="Rule carrying a specified communication does not log",
+            ja="特定通信がどの機器でもログに残らない",
+            en="Specified communication not logged by any rule on its way",
         ),
         severity=Severity.LOW,
         basis=(BASIS_LOGGING, BASIS_SPECIFIED),
-        summary_ja="特定通信を通す機器それぞれで、その通信を許可するルールのうち少なくとも一つがログを取ることを確認します。",
+        summary_ja="特定通信の通信が、通過する機器のどこかでログを取るルールによって許可されていることを確認します。",
         fix=Text(
-            ja="特定通信を許可するルールにログ（IOS の log、FortiGate の set logtraffic all など）を設定してください。",
-            en="Enable logging on the rule that permits the specified communication (IOS log, FortiGate logtraffic all, ...).",
+            ja="特定通信を許可するルールにログ（IOS の log、FortiGate の set logtraffic all、ヤマハの pass-log など）を設定してください。",
+            en="Enable logging on the rule that permits the specified communication (IOS log, FortiGate logtraffic all, Yamaha pass-log, ...).",
         ),
     )
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        """Per live entry and carrier: each combination of permitting lines that never logs."""
+        """Per live entry and path: unlogged packets, by device and line combination."""
         a = ctx.analysis
         p = a.policy
         merged: dict[str, Finding] = {}
         for i, sc in live_entries(ctx):
-            for c, part in carriers(a, sc):
-                remaining = part
-                for _ in range(MAX_FINDINGS_PER_CROSSING):
-                    w = remaining.witness()
-                    if w is None:
-                        break
-                    steps = a.steps(c.device, c.in_interface, c.out_interface, w)
-                    rules = [s.rule for s in steps if s.rule is not None]
-                    region = remaining
-                    for r in rules:
-                        region = region & a.space.rule(r)
-                    remaining = remaining - region - a.space.packet(w)
+            for hops, names in carrier_paths(a, sc):
+                combos = [(c, *combo) for c, part in hops for combo in _combos(a, c, part)]
+                logged = a.space.empty
+                for _, region, rules in combos:
                     if any(r.log for r in rules):
-                        continue
-                    evidence = evidence_of(a, c, steps, _route_evidence(a, c, w.dst))
-                    f = Finding(
-                        check=self.meta.id,
-                        severity=self.meta.severity,
-                        status=Status.FAIL,
-                        title=self.meta.title,
-                        message=Text(
-                            ja=f"{c.device}（{c.in_interface} → {c.out_interface}）で特定通信 {sc.id} を許可する行がログを取りません。例: {w}",
-                            en=f"{c.device} ({c.in_interface} -> {c.out_interface}): no line permitting specified communication {sc.id} logs it. Example: {w}",
-                        ),
-                        device=c.device,
-                        zone_from=c.zone_from,
-                        zone_to=c.zone_to,
-                        example_flow=w.to_json(),
-                        evidence=evidence,
-                        policy_ref=entry_ref(p, i, sc),
-                        basis=self.meta.basis,
-                        path=(f"{c.device}:{c.in_interface}->{c.out_interface}",),
-                        fingerprint=fingerprint(
-                            self.meta.id,
-                            c.device,
-                            sc.id,
-                            *(" ".join(e.text.split()) for e in evidence if e.role != "route"),
-                        ),
+                        logged = logged | region
+                for c, region, rules in combos:
+                    w = (region - logged).witness()
+                    if w is None or not rules:
+                        continue  # all logged, or a hop with nothing to log on
+                    f = self._finding(a, p, i, sc, c, w, names)
+                    merged[f.fingerprint] = (
+                        merge(merged[f.fingerprint], f) if f.fingerprint in merged else f
                     )
-                    key = f.fingerprint
-                    merged[key] = merge(merged[key], f) if key in merged else f
         yield from merged.values()
+
+    def _finding(
+        self,
+        a: NetworkAnalysis,
+        p: Policy,
+        index: int,
+        sc: SpecifiedCommunication,
+        c: Crossing,
+        w: Packet,
+        names: tuple[str, ...],
+    ) -> Finding:
+        steps = a.steps(c.device, c.in_interface, c.out_interface, w)
+        evidence = evidence_of(a, c, steps, _route_evidence(a, c, w.dst))
+        return Finding(
+            check=self.meta.id,
+            severity=self.meta.severity,
+            status=Status.FAIL,
+            title=self.meta.title,
+            message=Text(
+                ja=f"{c.device}（{c.in_interface} → {c.out_interface}）で特定通信 {sc.id} を許可する行がログを取らず、経路上の他の機器でも記録されません。例: {w}",
+                en=f"{c.device} ({c.in_interface} -> {c.out_interface}): no line permitting specified communication {sc.id} logs it, nor does any other device on its way. Example: {w}",
+            ),
+            device=c.device,
+            zone_from=c.zone_from,
+            zone_to=c.zone_to,
+            example_flow=w.to_json(),
+            evidence=evidence,
+            policy_ref=entry_ref(p, index, sc),
+            basis=self.meta.basis,
+            path=names,
+            fingerprint=fingerprint(
+                self.meta.id,
+                c.device,
+                sc.id,
+                *(" ".join(e.text.split()) for e in evidence if e.role != "route"),
+            ),
+        )
+
+
+def carrier_paths(
+    a: NetworkAnalysis, sc: SpecifiedCommunication
+) -> Iterator[tuple[list[tuple[Crossing, PacketSet]], tuple[str, ...]]]:
+    """The ways ``sc``'s traffic goes: per path, its hops (as crossings) and the path's name.
+
+    With end-to-end paths each path of the entry's zone pair is one way, its hops the
+    devices it crosses; without them each crossing is a way of its own. Declared packets are
+    matched as each hop receives them (a NAT on the way is not followed back here).
+    """
+    if a.paths is None:
+        for c, part in carriers(a, sc):
+            yield [(c, part)], (f"{c.device}:{c.in_interface}->{c.out_interface}",)
+        return
+    declared = entry_set(a, sc, sc.from_, sc.to)
+    for flow in a.paths:
+        if (flow.zone_from, flow.zone_to) != (sc.from_, sc.to):
+            continue
+        hops: list[tuple[Crossing, PacketSet]] = []
+        for k, hop in enumerate(flow.hops):
+            if hop.out_interface is None:
+                continue
+            part = flow.at_hop[k] & declared
+            if not part.is_empty():
+                c = Crossing(hop.device, hop.in_interface, hop.out_interface, sc.from_, sc.to, part)
+                hops.append((c, part))
+        if hops:
+            yield hops, flow.names()
+
+
+def _combos(
+    a: NetworkAnalysis, c: Crossing, part: PacketSet
+) -> Iterator[tuple[PacketSet, list[Rule]]]:
+    """``part`` split by the combination of rules that permit it on the crossing's device."""
+    remaining = part
+    for _ in range(MAX_FINDINGS_PER_CROSSING):
+        w = remaining.witness()
+        if w is None:
+            return
+        rules = [
+            s.rule
+            for s in a.steps(c.device, c.in_interface, c.out_interface, w)
+            if s.rule is not None
+        ]
+        region = remaining
+        for r in rules:
+            region = region & a.space.rule(r)
+        region = region | a.space.packet(w)
+        remaining = remaining - region
+        yield region & part, rules

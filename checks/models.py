@@ -101,7 +101,10 @@ def outside_findings(
     for c in a.crossings:
         if not select(a.policy, c.zone_from, c.zone_to):
             continue
-        packets: PacketSet = c.packets if within is None else c.packets & within
+        # Only what is delivered end to end (all of it without end-to-end paths).
+        packets = c.packets & a.through(c.device, c.in_interface, c.out_interface)
+        if within is not None:
+            packets = packets & within
         violating = packets - allowed
         if violating.is_empty():
             continue
