@@ -34,6 +34,7 @@ from netaudit.commands._common import (
     load_or_exit,
 )
 from netaudit.commands._common import fail as _fail
+from netaudit.commands.trace import print_traces, trace_network, traces_json
 from netaudit.engine import audit as run_audit
 from netaudit.engine import load_snapshot
 from netaudit.errors import InputError, NetauditError
@@ -376,8 +377,22 @@ def trace(
     ] = None,
     fmt: Annotated[TraceFormat, typer.Option("--format", "-f")] = TraceFormat.text,
     platform: Annotated[str | None, typer.Option("--platform")] = None,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", "-p", help="Policy YAML (zones for start points).")
+    ] = None,
+    inventory: Annotated[
+        Path | None,
+        typer.Option(
+            "--inventory", "-i", help="Inventory YAML: links, externals, unknown devices."
+        ),
+    ] = None,
 ) -> None:
-    """What each device does with one packet: interfaces, and the deciding line at each filter."""
+    """Follow one packet across the devices, hop by hop, with the deciding line at each filter.
+
+    Without ``--device`` the packet starts where its source address is (the most specific
+    subnet) and is followed through every device to where and why it stops. With ``--device``
+    only that device is shown (``--in`` / ``--out`` pick the interfaces).
+    """
     try:
         s_addr, d_addr = ipaddress.ip_address(src), ipaddress.ip_address(dst)
     except ValueError as e:
@@ -402,8 +417,20 @@ def trace(
         raise _fail(str(e)) from e
     for problem in loaded.problems:
         err.print(f"[yellow]warning:[/] {escape(problem.message)}")
-    devices = [d for d in loaded.devices if device is None or d.name == device]
-    if device is not None and not devices:
+    if device is None:
+        pol = load_or_exit(lambda: load_policy(policy), policy) if policy is not None else None
+        inv = _load_inventory_or_exit(inventory, pol) if inventory is not None and pol else None
+        if inventory is not None and pol is None:
+            inv = load_or_exit(lambda: load_inventory(inventory), inventory)
+        traces = trace_network(loaded.devices, packet, pol, inv)
+        if fmt is TraceFormat.json:
+            doc = traces_json(packet, traces)
+            sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        else:
+            print_traces(Console(highlight=False), packet, traces)
+        raise typer.Exit(EXIT_INCOMPLETE if loaded.failed else EXIT_OK)
+    devices = [d for d in loaded.devices if d.name == device]
+    if not devices:
         raise _fail(f"no device {device!r} in {snapshot}")
     hops: list[dict[str, Any]] = []
     for d in devices:

@@ -228,27 +228,18 @@ class _End:
     disposition: Disposition
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
-    """An explicit adjacency (from the inventory) between two device interfaces."""
-
-    a_device: str
-    a_interface: str
-    b_device: str
-    b_interface: str
-
-
 class Network:
     """The snapshot as one forwarding graph of packet-set transformers.
 
-    ``links`` add adjacencies configs cannot show; ``externals`` maps (device, interface) to
-    the external zone it faces; ``unknown`` names devices whose forwarding is not known.
+    ``links`` add adjacencies configs cannot show, as (device, interface, device, interface);
+    ``externals`` maps (device, interface) to the external zone it faces; ``unknown`` names
+    devices whose forwarding is not known.
     """
 
     def __init__(
         self,
         analysis: NetworkAnalysis,
-        links: Iterable[Link] = (),
+        links: Iterable[tuple[str, str, str, str]] = (),
         externals: Mapping[tuple[str, str], str] | None = None,
         unknown: Iterable[str] = (),
     ) -> None:
@@ -279,8 +270,8 @@ class Network:
                 for b in members:
                     if a[0] != b[0]:
                         self._adjoin(a, b)
-        for link in links:
-            a, b = (link.a_device, link.a_interface), (link.b_device, link.b_interface)
+        for a_dev, a_if, b_dev, b_if in links:
+            a, b = (a_dev, a_if), (b_dev, b_if)
             self._adjoin(a, b)
             self._adjoin(b, a)
         self._filter_cache: dict[tuple[str, str, Direction], PacketSet] = {}
@@ -613,7 +604,7 @@ def _union(a: PathFlow, b: PathFlow) -> PathFlow:
 
 def end_to_end(
     analysis: NetworkAnalysis,
-    links: Iterable[Link] = (),
+    links: Iterable[tuple[str, str, str, str]] = (),
     externals: Mapping[tuple[str, str], str] | None = None,
     unknown: Iterable[str] = (),
 ) -> list[PathFlow]:
@@ -698,6 +689,10 @@ def trace_packet(
     return state.results
 
 
+def _changed(before: Packet, after: Packet) -> Packet | None:
+    return after if after != before else None
+
+
 def _trace(
     st: _TraceState,
     device: str,
@@ -741,11 +736,11 @@ def _trace(
     itf = net.interfaces[device][in_if]
     egress, route, dropped = host_route(dev, q.dst, itf.vrf)
     if dropped:
-        hop = TraceHop(device, in_if, None, p, tuple(steps), route, tuple(applied), q)
+        hop = TraceHop(device, in_if, None, p, tuple(steps), route, tuple(applied), _changed(p, q))
         stop(Disposition.NULL_ROUTE, f"{device}: null route", hop, q)
         return
     if egress is None or egress not in net.interfaces[device] or egress == in_if:
-        hop = TraceHop(device, in_if, None, p, tuple(steps), route, tuple(applied), q)
+        hop = TraceHop(device, in_if, None, p, tuple(steps), route, tuple(applied), _changed(p, q))
         stop(Disposition.NO_ROUTE, f"{device}: no route to {q.dst}", hop, q)
         return
     if dev.policy is not None:
@@ -759,7 +754,9 @@ def _trace(
             )
         )
         if action is Action.DENY:
-            hop = TraceHop(device, in_if, egress, p, tuple(steps), route, tuple(applied), q)
+            hop = TraceHop(
+                device, in_if, egress, p, tuple(steps), route, tuple(applied), _changed(p, q)
+            )
             stop(Disposition.DENIED, f"{device}: denied by the policy", hop, q)
             return
     for name, flt, span in bound_filters(dev, egress, Direction.OUT):
@@ -768,7 +765,9 @@ def _trace(
         action, rule = evaluate(flt.rules, flt.default_action, q)
         steps.append(Step(f"{name} out {egress}", action, rule, flt.default_span or span))
         if action is Action.DENY:
-            hop = TraceHop(device, in_if, egress, p, tuple(steps), route, tuple(applied), q)
+            hop = TraceHop(
+                device, in_if, egress, p, tuple(steps), route, tuple(applied), _changed(p, q)
+            )
             stop(Disposition.DENIED, f"{device}: denied leaving {egress}", hop, q)
             return
     for op in net.nat_ops(device, in_if, egress, "post"):
@@ -776,9 +775,7 @@ def _trace(
         if r != q:
             applied.append(op.rule)
             q = r
-    hop = TraceHop(
-        device, in_if, egress, p, tuple(steps), route, tuple(applied), q if q != p else None
-    )
+    hop = TraceHop(device, in_if, egress, p, tuple(steps), route, tuple(applied), _changed(p, q))
     if route is None:
         stop(Disposition.DELIVERED, f"{device}: delivered on {egress}", hop, q)
         return
@@ -795,7 +792,6 @@ def _trace(
 __all__ = [
     "Disposition",
     "Hop",
-    "Link",
     "NatOp",
     "Network",
     "PacketTrace",
