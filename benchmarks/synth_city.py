@@ -14,8 +14,12 @@ Everything comes from the seed: the same ``(n_devices, seed)`` gives the same by
 
 A handful of deviations are planted (``plant=True``, the default) and listed in
 ``planted.json`` beside the snapshot, each with the device, file, line, config text and the
-checks expected to report it. With ``plant=False`` the city is clean: every crossing is one
-the policy declares, so an audit should pass.
+checks expected to report it end to end. The same file lists traps: lines that look like
+deviations but are none (a disabled allow-all policy, an unbound pass-all filter, and a
+permit-all that a device upstream makes unreachable, which only an end-to-end analysis can
+tell). With ``plant=False`` the city is clean: no planted lines and no traps, so every
+crossing is one the policy declares. ``nat=False`` writes the FortiGate without source NAT
+and VIP (the same flows, untranslated).
 
 Addresses: inside the city 10.0.0.0/8 (segments) and 172.16.0.0/12 (management); outside it
 the documentation ranges of RFC 5737 (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24).
@@ -182,6 +186,19 @@ class Planted:
 
 
 @dataclass
+class Trap:
+    """A line that looks like a deviation but is none: no flow check may report it."""
+
+    id: str
+    device: str
+    file: str
+    line: int
+    text: str
+    description: str
+    end_to_end: bool
+
+
+@dataclass
 class Config:
     """A device's config being written, line by line."""
 
@@ -329,11 +346,23 @@ class City:
 
     plan: Plan
     seed: int
+    plant_on: bool = True
+    nat_on: bool = True
     configs: list[Config] = field(default_factory=list)
     planted: list[Planted] = field(default_factory=list)
     pending: list[tuple[str, str, list[str], str | None, str | None, str]] = field(
         default_factory=list
     )
+    pending_traps: list[tuple[str, str, str, bool]] = field(default_factory=list)
+    traps: list[Trap] = field(default_factory=list)
+
+    def trap(self, c: Config, tid: str, line: str, description: str, *, end_to_end: bool) -> None:
+        """Write a trap line into ``c``: it looks like a deviation but is none.
+
+        ``end_to_end``: only an end-to-end analysis can tell (another device blocks it).
+        """
+        c.mark(tid, line)
+        self.pending_traps.append((tid, c.name, description, end_to_end))
 
     def plant(
         self,
@@ -390,7 +419,7 @@ def build_core(
     vlans.append((seg.mgmt_vlan, "MGMT"))
     for vid, vname in vlans:
         c.add(f"vlan {vid}", f" name {vname}")
-    if seg is MYN and which == 0 and PLANT_ON[0]:
+    if seg is MYN and which == 0 and city.plant_on:
         c.add(f"vlan {INET.dept_vlan(240)}", " name INET-TEMP")
     c.add("!")
     k = 0
@@ -427,7 +456,7 @@ def build_core(
             "!",
         )
         k += 1
-    if seg is MYN and which == 0 and PLANT_ON[0]:
+    if seg is MYN and which == 0 and city.plant_on:
         c.add(
             f"interface {port_name(k)}",
             " description 作業用（一時）",
@@ -491,12 +520,12 @@ def build_core(
             ios_ifaddr(host_in(seg.servers, 1)),
             "!",
         )
-    if seg is MYN and which == 0 and PLANT_ON[0]:
+    if seg is MYN and which == 0 and city.plant_on:
         city.plant(
             c,
             "P3-MYN-INET-SVI",
             f"interface Vlan{INET.dept_vlan(240)}",
-            ["MYN-001", "INT-002", "INT-003"],
+            ["MYN-001", "SEP-002"],
             "mynumber",
             "internet",
             "an Internet-segment SVI added 'for temporary work' on the マイナンバー系 core: "
@@ -568,7 +597,7 @@ def build_access(city: City, seg: Segment, sw: int, depts: list[int], rng: rando
         c.add(f"vlan {seg.dept_vlan(i)}", f" name {seg.key.upper()}-D{i:03d}")
     c.add(f"vlan {seg.mgmt_vlan}", " name MGMT", "!")
     ports = 48 if rng.random() < 0.7 else 24
-    guest = PLANT_ON[0] and seg is LGW and sw == 1
+    guest = city.plant_on and seg is LGW and sw == 1
     for k in range(ports - 1):
         i = depts[k * len(depts) // (ports - 1)]
         if guest and k == ports - 2:
@@ -664,7 +693,7 @@ def build_branch(city: City, seg: Segment, b: int) -> Config:
         f"ip route default {core_ip}",
         "!",
     )
-    extra_lan = PLANT_ON[0] and seg is LGW and b == 0
+    extra_lan = city.plant_on and seg is LGW and b == 0
     inet_lan = IPv4Net(f"10.31.{200 + b}.0/24")
     if extra_lan:
         c.add(
@@ -770,7 +799,7 @@ def build_myn_lg_rtr(city: City, rng: random.Random) -> Config:
     for j in range(n_fill):
         if j % 10 == 0:
             c.add(f" remark SC-ASP 業務システム{j // 10 + 1:03d}（{dept_name(j // 10 + 1)}）")
-        if PLANT_ON[0] and j == plant_at:
+        if city.plant_on and j == plant_at:
             c.add(" remark 2024-06 ファイル共有（申請なし）")
             city.plant(
                 c,
@@ -856,7 +885,7 @@ def build_lg_inet_rtr(city: City, rng: random.Random) -> Config:
     for j in range(n_fill):
         if j % 16 == 0:
             c.add(f" remark 画面転送 個別割当 {j // 16 + 1:03d}")
-        if PLANT_ON[0] and j == plant_at:
+        if city.plant_on and j == plant_at:
             c.add(" remark 2025-01 ファイルサーバ直接参照（暫定）")
             city.plant(
                 c,
@@ -905,9 +934,9 @@ def build_lgwan_rtr(city: City) -> Config:
     out_filters: list[tuple[int, str, str | None]] = []
     n = 100
 
-    def flt(text: str, plant_id: str | None = None) -> None:
+    def flt(text: str, mark: str | None = None) -> None:
         nonlocal n
-        out_filters.append((n, text, plant_id))
+        out_filters.append((n, text, mark))
         filters.append(str(n))
         n += 1
 
@@ -917,8 +946,9 @@ def build_lgwan_rtr(city: City) -> Config:
     flt(f"pass-log {MYN_ASP_CLIENTS} {LGWAN_ASP_FOR_MYN} tcp * 443")
     flt(f"pass {LGWAN_MAIL} {SS_MAIL} tcp * smtp")
     flt(f"pass {LGWAN_DNS} {SS_DNS} udp * domain")
-    if PLANT_ON[0]:
-        flt(f"pass {MYN.hq} {LGWAN_WAN[0]} * * *", "P5-YAMAHA-MYN")
+    if city.plant_on:
+        flt(f"pass {MYN.hq} {LGWAN_WAN[0]} * * *", "T1-MASKED-MYN")
+        flt(f"pass {LGW.hq} {LGWAN_WAN[0]} * * *", "P5-YAMAHA-LGWAN-ANY")
     for i in range(1, min(p.depts, 300) + 1):
         flt(f"pass {LGW.dept_net(i)} {LGWAN_WAN[0]} tcp * 443")
     flt("reject * * * * *")
@@ -930,16 +960,25 @@ def build_lgwan_rtr(city: City) -> Config:
         'description lan2 "LGWAN-SS 側"',
         "ip lan2 secure filter in 2000 2001 2099",
     )
-    for num, text, pid in out_filters:
-        if pid is not None:
+    for num, text, mark in out_filters:
+        if mark == "T1-MASKED-MYN":
+            city.trap(
+                c,
+                mark,
+                f"ip filter {num} {text}",
+                "the whole マイナンバー系 head office may reach anything on the LGWAN here, but "
+                "myn-lg-rtr lets only the declared 特定通信 out of it: no path end to end",
+                end_to_end=True,
+            )
+        elif mark is not None:
             city.plant(
                 c,
-                pid,
+                mark,
                 f"ip filter {num} {text}",
-                ["MYN-002", "SC-005"],
-                "mynumber",
+                ["POL-001"],
+                "lgwan",
                 "lgwan_wan",
-                "the whole マイナンバー系 head office may reach anything on the LGWAN",
+                "the whole LGWAN接続系 head office may reach anything on the LGWAN, any service",
             )
         else:
             c.add(f"ip filter {num} {text}")
@@ -947,7 +986,16 @@ def build_lgwan_rtr(city: City) -> Config:
         f"ip filter 2000 pass {SS_MAIL} {LGWAN_MAIL} tcp * smtp",
         "ip filter 2001 pass * * established * *",
         "ip filter 2099 reject * * * * *",
-        "ip filter 9000 pass * * * * *",
+    )
+    if city.plant_on:
+        city.trap(
+            c,
+            "T3-UNBOUND-FILTER",
+            "ip filter 9000 pass * * * * *",
+            "a pass-everything filter bound to no interface",
+            end_to_end=False,
+        )
+    c.add(
         "telnetd service off",
         "sshd service on",
         f"sshd host {LGW.mgmt[0]}-{LGW.mgmt[-1]}",
@@ -1048,19 +1096,22 @@ def build_fortigate(city: City) -> Config:
         "        set tcp-portrange 8080",
         "    next",
         "end",
-        "config firewall vip",
-        '    edit "VIP-MAIL-IN"',
-        '        set comment "F-MAIL-IN 受信メール → 無害化装置"',
-        f"        set extip {FGT_VIP_MAIL}",
-        f'        set mappedip "{SANITIZER}"',
-        '        set extintf "wan1"',
-        "        set portforward enable",
-        "        set extport 25",
-        "        set mappedport 25",
-        "    next",
-        "end",
-        "config firewall policy",
     )
+    if city.nat_on:
+        c.add(
+            "config firewall vip",
+            '    edit "VIP-MAIL-IN"',
+            '        set comment "F-MAIL-IN 受信メール → 無害化装置"',
+            f"        set extip {FGT_VIP_MAIL}",
+            f'        set mappedip "{SANITIZER}"',
+            '        set extintf "wan1"',
+            "        set portforward enable",
+            "        set extport 25",
+            "        set mappedport 25",
+            "    next",
+            "end",
+        )
+    c.add("config firewall policy")
     pid = 1
 
     def policy(
@@ -1074,10 +1125,14 @@ def build_fortigate(city: City) -> Config:
         nat: bool,
         comment: str,
         extra: Sequence[str] = (),
+        trap: str = "",
     ) -> None:
         nonlocal pid
+        if trap:
+            city.trap(c, trap, f"    edit {pid}", comment, end_to_end=False)
+        else:
+            c.add(f"    edit {pid}")
         c.add(
-            f"    edit {pid}",
             f'        set name "{pname}"',
             f'        set srcintf "{src_if}"',
             f'        set dstintf "{dst_if}"',
@@ -1088,7 +1143,7 @@ def build_fortigate(city: City) -> Config:
             f"        set service {svc}",
             "        set logtraffic all",
         )
-        if nat:
+        if nat and city.nat_on:
             c.add("        set nat enable")
         c.add(*extra)
         c.add(f'        set comments "{comment}"', "    next")
@@ -1129,7 +1184,7 @@ def build_fortigate(city: City) -> Config:
         "wan1",
         "port1",
         '"PREF-SMTP"',
-        '"VIP-MAIL-IN"',
+        '"VIP-MAIL-IN"' if city.nat_on else '"SANITIZER"',
         '"SMTP"',
         nat=False,
         comment="F-MAIL-IN 受信メール",
@@ -1137,12 +1192,12 @@ def build_fortigate(city: City) -> Config:
     n_pol = min(max(p.depts, 10), 200)
     for i in range(1, n_pol + 1):
         d = (i - 1) % n_dept_obj + 1
-        if PLANT_ON[0] and i == max(2, n_pol // 2):
+        if city.plant_on and i == max(2, n_pol // 2):
             city.plant(
                 c,
                 "P6-FGT-DIRECT",
                 f"    edit {pid}",
-                ["POL-001", "LGW-002"],
+                ["POL-001", "LGW-002", "INT-001"],
                 "internet",
                 "internet_wan",
                 "one department may browse the Internet directly over HTTPS, bypassing the proxy",
@@ -1157,7 +1212,7 @@ def build_fortigate(city: City) -> Config:
                 '        set schedule "always"',
                 '        set service "HTTPS"',
                 "        set logtraffic all",
-                "        set nat enable",
+                *(("        set nat enable",) if city.nat_on else ()),
                 '        set comments "2025-09 クラウド会議 直接接続（暫定）"',
                 "    next",
             )
@@ -1182,6 +1237,7 @@ def build_fortigate(city: City) -> Config:
         nat=True,
         comment="移行時の全許可（無効化済み）",
         extra=("        set status disable",),
+        trap="T2-DISABLED-ALLOW-ALL" if city.plant_on else "",
     )
     c.add(
         "end",
@@ -1200,15 +1256,15 @@ def build_fortigate(city: City) -> Config:
     return c
 
 
-PLANT_ON = [True]  # set by generate(); the builders read it
+def build_city(n_devices: int, seed: int, *, plant: bool = True, nat: bool = True) -> City:
+    """Every device config of a city of ``n_devices``.
 
-
-def build_city(n_devices: int, seed: int, *, plant: bool = True) -> City:
-    """Every device config of a city of ``n_devices``."""
-    PLANT_ON[0] = plant
+    ``plant``: write the planted deviations; ``nat``: the FortiGate translates (source NAT on
+    its outbound policies, a VIP for inbound mail), else it routes the same flows untranslated.
+    """
     rng = random.Random(seed)
     p = plan(n_devices)
-    city = City(plan=p, seed=seed)
+    city = City(plan=p, seed=seed, plant_on=plant, nat_on=nat)
     for seg in SEGMENTS:
         n_acc = p.access[seg.key]
         assign: list[dict[int, list[int]]] = [{} for _ in range(2 if p.two_cores else 1)]
@@ -1235,6 +1291,10 @@ def build_city(n_devices: int, seed: int, *, plant: bool = True) -> City:
         city.planted.append(
             Planted(pid, dev, c.file, line, c.lines[line - 1].strip(), checks, zf, zt, desc)
         )
+    for tid, dev, desc, e2e in city.pending_traps:
+        c = by_name[dev]
+        line = c.marks[tid]
+        city.traps.append(Trap(tid, dev, c.file, line, c.lines[line - 1].strip(), desc, e2e))
     return city
 
 
@@ -1581,14 +1641,14 @@ def inventory_yaml(city: City) -> str:
 
 
 def generate(
-    n_devices: int, seed: int, out_dir: Path, *, plant: bool = True
+    n_devices: int, seed: int, out_dir: Path, *, plant: bool = True, nat: bool = True
 ) -> tuple[Path, Path, Path]:
     """Write a city of ``n_devices`` into ``out_dir``.
 
     Returns (snapshot directory, policy path, inventory path). ``out_dir/planted.json`` lists
     the planted deviations (empty with ``plant=False``).
     """
-    city = build_city(n_devices, seed, plant=plant)
+    city = build_city(n_devices, seed, plant=plant, nat=nat)
     out_dir = Path(out_dir)
     snap = out_dir / "snapshot"
     snap.mkdir(parents=True, exist_ok=True)
@@ -1603,9 +1663,11 @@ def generate(
     meta = {
         "n_devices": n_devices,
         "seed": seed,
+        "nat": nat,
         "plan": asdict(city.plan),
         "lines": sum(len(c.lines) for c in city.configs),
         "planted": [asdict(pl) for pl in city.planted],
+        "traps": [asdict(t) for t in city.traps],
     }
     (out_dir / "planted.json").write_text(
         json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8"
@@ -1620,8 +1682,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--clean", action="store_true", help="plant no deviations")
+    ap.add_argument("--no-nat", action="store_true", help="the FortiGate routes without NAT")
     a = ap.parse_args(argv)
-    snap, pol, inv = generate(a.devices, a.seed, a.out, plant=not a.clean)
+    snap, pol, inv = generate(a.devices, a.seed, a.out, plant=not a.clean, nat=not a.no_nat)
     print(f"snapshot: {snap}\npolicy: {pol}\ninventory: {inv}\nplanted: {a.out / 'planted.json'}")
 
 

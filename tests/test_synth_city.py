@@ -1,8 +1,10 @@
 """The synthetic city generator of the end-to-end benchmark is itself tested.
 
-A small city must parse completely, audit without errors, and the deviations the generator
-plants (``planted.json``) must be reported at the lines it names; the same city without them
-must give those checks nothing to report, so every planted finding is due to its planted line.
+A small city must parse completely and audit without errors; the deviations the generator
+plants (``planted.json``) must be reported at the lines it names, its traps must not be, and
+the same city without them must give the flow checks nothing to report — so every planted
+finding is due to its planted line. Each city is audited with and without NAT on the
+FortiGate.
 """
 
 from __future__ import annotations
@@ -27,6 +29,25 @@ ROOT = Path(__file__).resolve().parents[1]
 N = 50
 SEED = 7
 TODAY = dt.date(2026, 4, 1)  # before every review date the generator writes
+# Checks about what crosses between zones: the clean city gives them nothing to report.
+FLOW_CHECKS = {
+    "MYN-001",
+    "MYN-002",
+    "MYN-003",
+    "LGW-001",
+    "LGW-002",
+    "LGW-003",
+    "INT-001",
+    "INT-002",
+    "INT-003",
+    "POL-001",
+    "SEP-001",
+    "SEP-002",
+    "BET-001",
+    "SC-005",
+}
+
+Audited = tuple[AuditResult, dict[str, Any], bool]
 
 
 def _generator() -> ModuleType:
@@ -43,35 +64,51 @@ def _generator() -> ModuleType:
 synth = _generator()
 
 
-def _audit(out: Path, *, plant: bool) -> tuple[AuditResult, dict[str, Any]]:
-    snap, pol_path, inv_path = synth.generate(N, SEED, out, plant=plant)
+def _audit(out: Path, *, plant: bool, nat: bool) -> Audited:
+    snap, pol_path, inv_path = synth.generate(N, SEED, out, plant=plant, nat=nat)
     policy = load_policy(pol_path)
     inventory = load_inventory(inv_path)
     assert inventory.check_zones(policy) == []
-    result, _ = audit(snap, policy, inventory=inventory, today=TODAY)
+    result, analysis = audit(snap, policy, inventory=inventory, today=TODAY)
     meta = json.loads((out / "planted.json").read_text(encoding="utf-8"))
-    return result, meta
+    end_to_end = getattr(analysis, "paths", None) is not None
+    return result, meta, end_to_end
+
+
+@pytest.fixture(scope="module", params=[True, False], ids=["nat", "no-nat"])
+def nat(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
 
 
 @pytest.fixture(scope="module")
-def planted_city(tmp_path_factory: pytest.TempPathFactory) -> tuple[AuditResult, dict[str, Any]]:
-    return _audit(tmp_path_factory.mktemp("city"), plant=True)
+def planted_city(tmp_path_factory: pytest.TempPathFactory, nat: bool) -> Audited:
+    return _audit(tmp_path_factory.mktemp("city"), plant=True, nat=nat)
 
 
 @pytest.fixture(scope="module")
-def clean_city(tmp_path_factory: pytest.TempPathFactory) -> tuple[AuditResult, dict[str, Any]]:
-    return _audit(tmp_path_factory.mktemp("clean"), plant=False)
+def clean_city(tmp_path_factory: pytest.TempPathFactory, nat: bool) -> Audited:
+    return _audit(tmp_path_factory.mktemp("clean"), plant=False, nat=nat)
 
 
-def test_deterministic_and_sized(tmp_path: Path) -> None:
+def test_deterministic_and_sized() -> None:
     a = synth.build_city(120, 3)
     b = synth.build_city(120, 3)
     c = synth.build_city(120, 4)
     assert len(a.configs) == 120
     assert [x.lines for x in a.configs] == [x.lines for x in b.configs]
     assert [x.lines for x in a.configs] != [x.lines for x in c.configs]
-    platforms = {x.platform for x in a.configs}
-    assert platforms == {"cisco_ios", "nec_ix", "yamaha", "fortinet"}
+    assert {x.platform for x in a.configs} == {"cisco_ios", "nec_ix", "yamaha", "fortinet"}
+    big = synth.plan(2000)
+    assert big.two_cores and big.acl_entries == 2000
+    assert sum(big.branches.values()) + sum(big.access.values()) + 10 == 2000
+
+
+def test_nat_only_on_the_fortigate_and_only_when_asked() -> None:
+    with_nat = {c.name: c.lines for c in synth.build_city(60, 1).configs}
+    without = {c.name: c.lines for c in synth.build_city(60, 1, nat=False).configs}
+    assert [n for n in with_nat if with_nat[n] != without[n]] == ["inet-fgt"]
+    assert any("set nat enable" in line for line in with_nat["inet-fgt"])
+    assert not any("nat enable" in line or "firewall vip" in line for line in without["inet-fgt"])
 
 
 def test_policy_and_inventory_validate(tmp_path: Path) -> None:
@@ -83,64 +120,66 @@ def test_policy_and_inventory_validate(tmp_path: Path) -> None:
     assert inventory.check_zones(policy) == []
 
 
-def test_every_line_understood(planted_city: tuple[AuditResult, dict[str, Any]]) -> None:
-    result, _ = planted_city
+def test_every_line_understood(planted_city: Audited) -> None:
+    result, _, _ = planted_city
     assert len(result.coverage) == N
     partial = {c.device: c.unrecognized[:3] for c in result.coverage if c.unrecognized}
     assert partial == {}
     assert not result.problems
 
 
-def test_audit_runs_without_errors(planted_city: tuple[AuditResult, dict[str, Any]]) -> None:
-    result, _ = planted_city
+def test_audit_runs_without_errors(planted_city: Audited) -> None:
+    result, _, _ = planted_city
     broken = [(f.check, f.message.en) for f in result.findings if f.status is Status.ERROR]
     unknown = [(f.check, f.device, f.message.en) for f in result.findings if f.check == "PARSE"]
     assert broken == []
     assert unknown == []
 
 
-def _cites(result: AuditResult, check: str, file: str, line: int) -> bool:
-    return any(
-        f.check == check
+def _citing(result: AuditResult, checks: set[str], file: str, line: int) -> set[str]:
+    return {
+        f.check
+        for f in result.findings
+        if f.check in checks
         and f.status is Status.FAIL
         and any(Path(e.file).name == file and e.line == line for e in f.evidence)
-        for f in result.findings
-    )
+    }
 
 
-def test_planted_deviations_are_found(planted_city: tuple[AuditResult, dict[str, Any]]) -> None:
+def test_planted_deviations_are_found(planted_city: Audited) -> None:
     """Each planted line is cited by its primary check, and by the others once they exist."""
-    result, meta = planted_city
+    result, meta, _ = planted_city
     planted = meta["planted"]
     assert len(planted) == 7
     registered = {c.meta.id for c in all_checks()}
     assert {p["checks"][0] for p in planted} <= registered
-    missing = [
-        (p["id"], check)
-        for p in planted
-        for check in [p["checks"][0], *(c for c in p["checks"][1:] if c in registered)]
-        if not _cites(result, check, p["file"], p["line"])
-    ]
+    missing = []
+    for p in planted:
+        wanted = {p["checks"][0], *(c for c in p["checks"][1:] if c in registered)}
+        missing += [(p["id"], c) for c in wanted - _citing(result, wanted, p["file"], p["line"])]
     assert missing == []
 
 
-def test_clean_city_gives_the_planted_checks_nothing(
-    planted_city: tuple[AuditResult, dict[str, Any]],
-    clean_city: tuple[AuditResult, dict[str, Any]],
-) -> None:
-    _, meta = planted_city
-    result, clean_meta = clean_city
-    assert clean_meta["planted"] == []
-    watched = {c for p in meta["planted"] for c in p["checks"]} | {
-        "MYN-002",
-        "MYN-003",
-        "LGW-001",
-        "LGW-003",
-        "POL-001",
+def test_traps_are_not_reported(planted_city: Audited) -> None:
+    """A trap that only an end-to-end analysis sees through is checked when paths exist."""
+    result, meta, end_to_end = planted_city
+    traps = meta["traps"]
+    assert {t["id"] for t in traps} == {
+        "T1-MASKED-MYN",
+        "T2-DISABLED-ALLOW-ALL",
+        "T3-UNBOUND-FILTER",
     }
+    judged = [t for t in traps if end_to_end or not t["end_to_end"]]
+    reported = {t["id"]: sorted(_citing(result, FLOW_CHECKS, t["file"], t["line"])) for t in judged}
+    assert reported == {t["id"]: [] for t in judged}
+
+
+def test_clean_city_gives_the_flow_checks_nothing(clean_city: Audited) -> None:
+    result, meta, _ = clean_city
+    assert meta["planted"] == [] and meta["traps"] == []
     failing = sorted(
         (f.check, f.device or "", f.zone_from or "", f.zone_to or "")
         for f in result.findings
-        if f.status is Status.FAIL and f.check in watched
+        if f.status is Status.FAIL and f.check in FLOW_CHECKS
     )
     assert failing == []
