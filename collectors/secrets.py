@@ -305,7 +305,8 @@ _NEC_IX: tuple[_Rule, ...] = (
     _r(rf"(?<![\w-])authentication-key\s+(?:\d+\s+md5\s+)?{_TOK}"),
     _r(rf"(?<![\w-])pre-shared-key\s+(?:(?:plain|hex|ascii|text|char)\s+)?{_TOK}"),
     _r(rf"^\s*snmp-agent\s+ip\s+community\s+{_TOK}", community=True),
-    _r(rf"(?<![\w-])community\s+{_TOK}", line=r"^\s*snmp-agent\s+ip\s+host\b", community=True),
+    # `snmp-agent ip host ADDR COMMUNITY [version 1|2]`
+    _r(rf"^\s*snmp-agent\s+ip\s+host\s+\S+\s+(?:community\s+)?{_TOK}", community=True),
 )
 
 # Linux: shadow-style hashes (`user:$6$salt$hash:...`) if a collected file shows them.
@@ -369,16 +370,21 @@ class Scrubber:
         count = 0
         text, n = self._pem(text)
         count += n
-        platforms: Sequence[str] = (
-            (platform,) if platform in _RULES else tuple(_RULES)  # unknown: every rule
-        )
-        for p in platforms:
-            if p == "paloalto_panos":
-                text, n = self._xml(text)
-                count += n
-            text, n = self._lines(text, _RULES[p], _BLOCKS.get(p, "indent"))
+        # An unknown platform gets every platform's rules, each run on the same text and
+        # their findings merged, so that one platform's rule cannot hide a secret from another.
+        platforms: Sequence[str] = (platform,) if platform in _RULES else tuple(_RULES)
+        if "paloalto_panos" in platforms:
+            text, n = self._xml(text)
             count += n
-        return Scrubbed(text, count)
+        lines = text.split("\n")
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for p in platforms:
+            for i, found in self._line_spans(lines, _RULES[p], _BLOCKS.get(p, "indent")):
+                spans.setdefault(i, []).extend(found)
+        for i, found in spans.items():
+            lines[i], n = self._replace_spans(lines[i], found)
+            count += n
+        return Scrubbed("\n".join(lines), count)
 
     # Each secret value is replaced in place; newlines inside a value are kept so that
     # line numbers do not move.
@@ -405,9 +411,10 @@ class Scrubber:
             count += 1
             marker = self.marker(body.strip())
             lines = body.split("\n")
-            # Keep the line count: the marker on the first body line, the rest emptied.
+            # Keep the line count (and every line non-blank, so coverage counts stay equal):
+            # the marker on the first body line, a bare placeholder on the others.
             if len(lines) > 2:
-                new_body = "\n" + marker + "\n" * (len(lines) - 2)
+                new_body = "\n" + marker + "\n<removed>" * (len(lines) - 3) + "\n"
             else:
                 new_body = " " + marker + " "
             return m.group("begin") + new_body + m.group("end")
@@ -429,11 +436,13 @@ class Scrubber:
 
         return _PANOS_XML.sub(sub, text), count
 
-    def _lines(self, text: str, rules: Iterable[_Rule], nesting: str) -> tuple[str, int]:
+    @staticmethod
+    def _line_spans(
+        lines: Sequence[str], rules: Iterable[_Rule], nesting: str
+    ) -> Iterable[tuple[int, list[tuple[int, int]]]]:
+        """(line index, secret spans) for every line where a rule finds a secret."""
         rules = tuple(rules)
-        lines = text.split("\n")
         context = _Context(nesting)
-        count = 0
         for i, line in enumerate(lines):
             block = context.enter(line)
             spans: list[tuple[int, int]] = []
@@ -449,21 +458,24 @@ class Scrubber:
                     if rule.community and _unquote(raw).lower() in DEFAULT_COMMUNITIES:
                         continue
                     spans.append(m.span("v"))
-            if not spans:
-                continue
-            new = line
-            done: list[tuple[int, int]] = []
-            for start, end in sorted(set(spans), reverse=True):
-                if any(start < e and s < end for s, e in done):
-                    continue
-                rep = self._replacement(line[start:end])
-                if rep is None:
-                    continue
-                new = new[:start] + rep + new[end:]
-                done.append((start, end))
+            if spans:
+                yield i, spans
+
+    def _replace_spans(self, line: str, spans: Iterable[tuple[int, int]]) -> tuple[str, int]:
+        """``line`` with the union of ``spans`` replaced by markers (right to left)."""
+        merged: list[list[int]] = []
+        for start, end in sorted(set(spans)):
+            if merged and start < merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        count = 0
+        for start, end in reversed(merged):
+            rep = self._replacement(line[start:end])
+            if rep is not None:
+                line = line[:start] + rep + line[end:]
                 count += 1
-            lines[i] = new
-        return "\n".join(lines), count
+        return line, count
 
 
 def _unquote(raw: str) -> str:
