@@ -29,6 +29,7 @@ TODAY = dt.date(2026, 11, 28)
 # G: inet-pa (PAN-OS) rule vendor-rdp opens RDP to an internal server from the whole Internet.
 # Y: lgwan-rtr (Yamaha RTX) filter 106 passes the whole mynumber segment to the LGWAN.
 # X: branch-ix (NEC IX) INET-LAN-IN lets the branch Internet LAN reach the branch LGWAN LAN.
+# L: sep-rtr1 MYN-OUT 20 (SC-CHUKAN) and 40 (SC-PITTARI) do not log, nor does lgwan-rtr.
 # M: lgwan-acc2 (IOS) vty admits Telnet (transport input telnet ssh).
 # P: myn-core (IOS) Gi1/0/2, a mynumber server port, has no port security / 802.1X / MAB.
 # Traps that must stay silent: inet-fw's disabled policy 5, lgwan-rtr's filter 500 (bound
@@ -49,6 +50,11 @@ EXPECTED = {
     ("POL-001", "inet-pa", "sec_cloud", "internet"),  # G
     ("MYN-002", "lgwan-rtr", "mynumber", "lgwan_wan"),  # Y
     ("LGW-002", "branch-ix", "internet", "lgwan"),  # X
+    ("BET-001", "inet-fw", "internet", "lgwan"),  # H (β: not a screen-transfer gateway)
+    ("BET-001", "branch-ix", "internet", "lgwan"),  # X (β: not a screen-transfer gateway)
+    ("INT-003", "inet-pa", "internet_wan", "internet"),  # G (remote access, no gateway)
+    ("SC-006", "sep-rtr1", "mynumber", "lgwan_wan"),  # L
+    ("SC-006", "lgwan-rtr", "mynumber", "lgwan_wan"),  # L
     ("MGT-005", "lgwan-acc2", "", ""),  # M
     ("MYN-005", "myn-core", "", ""),  # P
 }
