@@ -80,11 +80,15 @@ _REPORTS_LOGGING = frozenset(
 _REPORTS_SNMP = _REPORTS_LOGGING
 # AlaxalA keeps login passwords outside the running configuration.
 _REPORTS_CREDENTIALS = _REPORTS_LOGGING - {"alaxala_ax"}
-# On IOS and NX-OS an absent "aaa new-model" / "banner" means the default: none.
+# On IOS and NX-OS an absent "aaa new-model" / "banner" means the default: none. AW+ and
+# AlaxalA log in against local users unless "aaa authentication login ... group" is set.
 _ABSENT_MEANS_OFF = frozenset({"cisco_ios", "cisco_nxos"})
-# SSH version 1 is not offered at all by these platforms (NX-OS, FortiOS, PAN-OS and Junos
-# implement SSHv2 only in the releases netaudit parses).
-_SSH2_ONLY = frozenset({"cisco_nxos", "fortinet", "paloalto_panos", "juniper_junos"})
+_AAA_ABSENT_MEANS_OFF = _ABSENT_MEANS_OFF | {"allied_telesis_awplus", "alaxala_ax"}
+# SSH version 1 is not offered at all by these platforms: NX-OS, FortiOS, PAN-OS and Junos
+# (v2 the default on all current releases) implement SSHv2 only in the releases netaudit
+# parses; the Yamaha RT SSH server "does not support SSH protocol version 1" (rtpro.yamaha.co.jp
+# RT/docs/sshd).
+_SSH2_ONLY = frozenset({"cisco_nxos", "fortinet", "paloalto_panos", "juniper_junos", "yamaha"})
 # Services that are not a way to administer the device.
 _NOT_ADMIN = frozenset({"ping", "http-ocsp", "probe-response", "capwap", "ftm", "speed-test"})
 _PORTS: dict[str, tuple[int, int]] = {
@@ -516,7 +520,8 @@ class CentralAuthentication(DeviceCheck):
 
     Reads ``Management.aaa``: IOS/NX-OS ``aaa new-model`` with authentication lists (absent =
     the IOS default, no AAA), ASA ``aaa authentication``, Junos ``authentication-order`` with
-    radius/tacplus, AW+ / AlaxalA ``aaa authentication login``, FortiGate admins with
+    radius/tacplus, AW+ / AlaxalA ``aaa authentication login ... group`` (absent = local users
+    only, the default), FortiGate admins with
     ``set remote-auth enable``, PAN-OS admins with an ``authentication-profile``. Platforms
     whose parser does not report it (Yamaha, NEC IX, Linux) are ``not_applicable``.
     """
@@ -540,7 +545,7 @@ class CentralAuthentication(DeviceCheck):
     def device(self, ctx: CheckContext, dev: DeviceConfig) -> Iterator[Finding]:
         """No AAA, or not applicable when the parser cannot tell."""
         aaa = dev.mgmt.aaa
-        if aaa is None and dev.platform in _ABSENT_MEANS_OFF:
+        if aaa is None and dev.platform in _AAA_ABSENT_MEANS_OFF:
             aaa = False
         if aaa is None:
             yield self.not_applicable(ctx, dev, _na_platform("AAA の設定", "AAA", dev.platform))
@@ -685,8 +690,8 @@ class SshVersion1(DeviceCheck):
     """MGT-012: SSH protocol version 1 is not allowed.
 
     IOS without ``ip ssh version 2`` runs SSH "1.99" (both versions) — the IOS default — so an
-    enabled SSH vty without that line fails. NX-OS, FortiOS, PAN-OS and Junos offer SSHv2 only
-    and pass. Other platforms, whose parsers do not report the SSH version, are
+    enabled SSH vty without that line fails. NX-OS, FortiOS, PAN-OS, Junos and Yamaha RT offer
+    SSHv2 only and pass. Other platforms, whose parsers do not report the SSH version, are
     ``not_applicable`` when SSH is enabled.
     """
 

@@ -131,9 +131,16 @@ def test_yamaha_host_lists_are_compared_with_the_mgmt_networks() -> None:
     assert not [f for f in findings_for(fixed, "rtx.cfg", "MGT-001") if " ssh " in f.message.en]
 
 
-@pytest.mark.parametrize("check", ["MGT-004", "MGT-013", "MGT-012"])
+def test_yamaha_ssh_server_is_v2_only() -> None:
+    """The Yamaha RT SSH server does not implement SSHv1: MGT-012 never fails there."""
+    branch = repo_fixture("yamaha/branch_rtx1210.cfg")
+    assert "sshd service on" in branch
+    assert statuses(branch, "rtx.cfg", "MGT-012") == []
+
+
+@pytest.mark.parametrize("check", ["MGT-004", "MGT-013"])
 def test_yamaha_unreported_facts_are_not_applicable(check: str) -> None:
-    """AAA, the banner and the SSH version are not reported for Yamaha: not applicable."""
+    """AAA and the banner are not reported for Yamaha: not applicable."""
     f = findings_for(repo_fixture("yamaha/branch_rtx1210.cfg"), "rtx.cfg", check)
     assert [x.status for x in f] == [Status.NOT_APPLICABLE]
     assert "yamaha" in f[0].message.en
@@ -233,6 +240,15 @@ def test_linux_has_no_management_settings(check: str) -> None:
     """iptables-save carries no syslog/NTP/SNMP/AAA/password facts: not applicable."""
     text = repo_fixture("linux/host_ipaddr.cfg")
     assert statuses(text, "host.cfg", check) == ["not_applicable"]
+
+
+def test_awplus_and_alaxala_without_aaa_lines_log_in_locally() -> None:
+    """No 'aaa authentication login ... group' on AW+/AlaxalA = local users only: fails."""
+    text = repo_fixture("allied_telesis_awplus/ar4050s-fw.cfg")
+    assert "aaa authentication login" not in text
+    assert statuses(text, "ar.cfg", "MGT-004") == ["fail"]
+    central = text.replace("!\n", "!\naaa authentication login default group radius local\n", 1)
+    assert statuses(central, "ar.cfg", "MGT-004") == []
 
 
 def test_alaxala_passwords_are_not_applicable() -> None:
