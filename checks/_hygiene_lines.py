@@ -30,8 +30,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from netaudit.flow import HeaderSpace, Packet, PacketSet, first_match, rule_matches
-from netaudit.model import Action, AddressMatch, Filter, IPNetwork, Rule
+from netaudit.flow import (
+    HeaderSpace,
+    Packet,
+    PacketSet,
+    first_match,
+    quick_witness,
+    rule_matches,
+)
+from netaudit.model import Action, AddressMatch, Filter, IPNetwork, PortRange, Rule
 
 # A line whose greedy blocker search needs more steps than this is decided exactly first.
 GREEDY_CAP = 256
@@ -86,6 +93,17 @@ class _SideIndex:
         for ver in self.plens:
             self.plens[ver].sort()
 
+    def containing(self, addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> set[int]:
+        """Rules with a non-``any`` network containing ``addr`` (negated ones excluded)."""
+        out: set[int] = set()
+        ver, a = addr.version, int(addr)
+        width = _WIDTH[ver]
+        for plen in self.plens[ver]:
+            hit = self.buckets[(ver, plen)].get(a >> (width - plen))
+            if hit:
+                out.update(hit)
+        return out
+
     def narrow(self, net: IPNetwork) -> set[int]:
         """Rules with a non-``any`` network overlapping ``net`` (plus negated ones)."""
         out = set(self.always)
@@ -110,6 +128,7 @@ class _Overlap:
 
     src: _SideIndex = field(default_factory=_SideIndex)
     dst: _SideIndex = field(default_factory=_SideIndex)
+    _both_any: dict[int, set[int]] = field(default_factory=dict)
 
     def candidates(self, am_src: AddressMatch, am_dst: AddressMatch) -> set[int]:
         """Rules whose source and destination both overlap the given ones (a superset)."""
@@ -145,12 +164,59 @@ class _Overlap:
                 out |= s_side & d_side if len(s_side) < len(d_side) else d_side & s_side
         return out
 
+    def at(self, p: Packet) -> list[int]:
+        """Rules whose source and destination addresses contain the packet's, sorted."""
+        ver = p.src.version
+        s_n = self.src.containing(p.src)
+        d_n = self.dst.containing(p.dst)
+        s_all, d_all = self.src.any_[ver], self.dst.any_[ver]
+        out = s_n & d_n
+        out |= s_n & d_all if len(s_n) < len(d_all) else d_all & s_n
+        out |= d_n & s_all if len(d_n) < len(s_all) else s_all & d_n
+        out |= self._any_any(ver)
+        out |= self.src.always | self.dst.always
+        return sorted(out)
+
+    def _any_any(self, ver: int) -> set[int]:
+        got = self._both_any.get(ver)
+        if got is None:
+            got = self.src.any_[ver] & self.dst.any_[ver]
+            self._both_any[ver] = got
+        return got
+
     def _all_of(self, ver: int) -> set[int]:
         out = set(self.src.always) | self.src.any_[ver]
         for plen in self.src.plens[ver]:
             for idxs in self.src.buckets[(ver, plen)].values():
                 out.update(idxs)
         return out
+
+
+_SvcSig = tuple[int | None, tuple[PortRange, ...] | None, tuple[PortRange, ...] | None, int | None]
+
+
+def _svc_sig(rule: Rule) -> tuple[_SvcSig, ...]:
+    return tuple((s.protocol, s.src_ports, s.dst_ports, s.icmp_type) for s in rule.match.services)
+
+
+def _ranges_meet(a: tuple[PortRange, ...], b: tuple[PortRange, ...]) -> bool:
+    return any(lo1 <= hi2 and lo2 <= hi1 for lo1, hi1 in a for lo2, hi2 in b)
+
+
+def _svc_meet(a: tuple[_SvcSig, ...], b: tuple[_SvcSig, ...]) -> bool:
+    """False only when the two service lists cannot share a packet (a sound prefilter)."""
+    for p1, s1, d1, t1 in a:
+        for p2, s2, d2, t2 in b:
+            if p1 is not None and p2 is not None and p1 != p2:
+                continue
+            if d1 is not None and d2 is not None and not _ranges_meet(d1, d2):
+                continue
+            if s1 is not None and s2 is not None and not _ranges_meet(s1, s2):
+                continue
+            if t1 is not None and t2 is not None and t1 != t2:
+                continue
+            return True
+    return False
 
 
 def _nets(am: AddressMatch) -> tuple[IPNetwork, ...]:
@@ -221,6 +287,8 @@ class LineAnalyzer:
         self.rules = flt.rules
         self.fam = space.all if flt.family is None else space.family(flt.family)
         self._sets: dict[int, Any] = {}
+        self._near: dict[tuple[int, Scope], tuple[list[int], list[int]]] = {}
+        self._svc = [_svc_sig(r) for r in self.rules]
         self.index = _Overlap()
         for i, r in enumerate(self.rules):
             if not r.enabled:
@@ -229,6 +297,10 @@ class LineAnalyzer:
             self.index.dst.add(i, r.match.dst)
         self.index.src.freeze()
         self.index.dst.freeze()
+        # Redundancy cannot be decided before a rule whose real match is not known.
+        self.last_unresolved = max(
+            (i for i, r in enumerate(self.rules) if r.enabled and r.unresolved), default=-1
+        )
         self.zone_of = dict(zone_of or {})
         self.in_atoms, self.out_atoms = self._atoms(set(interfaces))
 
@@ -288,17 +360,24 @@ class LineAnalyzer:
 
     def neighbours(self, i: int, scope: Scope) -> tuple[list[int], list[int]]:
         """Enabled rules before and after ``i`` that apply on ``scope`` and may overlap it."""
+        got = self._near.get((i, scope))
+        if got is not None:
+            return got
         r = self.rules[i]
         cand = sorted(self.index.candidates(r.match.src, r.match.dst))
         earlier: list[int] = []
         later: list[int] = []
+        mine = self._svc[i]
         for j in cand:
             if j == i:
                 continue
             rj = self.rules[j]
             if not rj.enabled or not self._applies(rj, scope):
                 continue
+            if not _svc_meet(mine, self._svc[j]):
+                continue
             (earlier if j < i else later).append(j)
+        self._near[(i, scope)] = (earlier, later)
         return earlier, later
 
     def _first_matching(self, idxs: Sequence[int], p: Packet) -> int | None:
@@ -307,7 +386,22 @@ class LineAnalyzer:
                 return j
         return None
 
-    # -- unreachable lines -------------------------------------------------------------------
+    def first_at(
+        self, p: Packet, scope: Scope, *, before: int | None = None, after: int | None = None
+    ) -> int | None:
+        """The first enabled rule applying on ``scope`` that matches ``p``, within bounds.
+
+        A point query on the address index, then a concrete check of each hit.
+        """
+        for j in self.index.at(p):
+            if before is not None and j >= before:
+                return None
+            if after is not None and j <= after:
+                continue
+            r = self.rules[j]
+            if r.enabled and self._applies(r, scope) and rule_matches(r, p):
+                return j
+        return None
 
     def _covered(self, s: PacketSet, earlier: Sequence[int]) -> bool:
         """Exactly: is every packet of ``s`` matched by one of ``earlier``?"""
@@ -320,24 +414,26 @@ class LineAnalyzer:
                 return True
         return rem.is_empty()
 
-    def _greedy(self, s: PacketSet, earlier: Sequence[int]) -> tuple[list[int], bool]:
+    def _greedy(self, i: int, s: PacketSet, scope: Scope) -> tuple[list[int], bool]:
         """Earlier rules covering ``s``, one per uncovered witness; (rules, fully covered)."""
-        usable = [j for j in earlier if self._blocker_ok(self.rules[j])]
         rem = s
         found: list[int] = []
         for _ in range(GREEDY_CAP):
-            w = rem.witness()
+            w = quick_witness(rem)
             if w is None:
                 return found, True
-            j = self._first_matching(usable, w)
+            j = self.first_at(w, scope, before=i)
+            while j is not None and not self._blocker_ok(self.rules[j]):
+                j = self.first_at(w, scope, before=i, after=j)
             if j is None:
                 return found, False
             found.append(j)
             rem = rem - self.set_of(j)
-        if not self._covered(rem, usable):
+        earlier = [j for j in self.neighbours(i, scope)[0] if self._blocker_ok(self.rules[j])]
+        if not self._covered(rem, earlier):
             return found, False
-        while (w := rem.witness()) is not None:
-            j = self._first_matching(usable, w)
+        while (w := quick_witness(rem)) is not None:
+            j = self._first_matching(earlier, w)
             assert j is not None  # covered exactly, so some rule matches every witness
             found.append(j)
             rem = rem - self.set_of(j)
@@ -362,10 +458,7 @@ class LineAnalyzer:
             return None  # matches nothing resolvable: nothing to say (unresolved or empty)
         blockers: set[int] = set()
         for scope in self.scopes_of(r):
-            earlier, _ = self.neighbours(i, scope)
-            if not earlier:
-                return None
-            found, covered = self._greedy(s, earlier)
+            found, covered = self._greedy(i, s, scope)
             if not covered:
                 return None
             blockers |= set(self._reduce(s, found))
@@ -397,23 +490,21 @@ class LineAnalyzer:
         explicit catch-all defaults (they document the default; see :meth:`is_explicit_default`).
         """
         r = self.rules[i]
-        if r.log or r.unresolved or is_synthetic(r) or self.is_explicit_default(i):
+        if r.log or i <= self.last_unresolved or is_synthetic(r) or self.is_explicit_default(i):
             return None
         s = self.set_of(i)
         if s.is_empty():
             return None
-        example: tuple[Rule | None, Packet | None] | None = None
+        decider: tuple[Rule | None, PacketSet] | None = None
         for scope in self.scopes_of(r):
-            earlier, later = self.neighbours(i, scope)
-            if any(self.rules[j].unresolved for j in later):
-                return None
             # Quick disproof: the line's witness reaches it and a later line acts otherwise.
-            w = s.witness()
-            if w is not None and self._first_matching(earlier, w) is None:
-                j = self._first_matching(later, w)
+            w = quick_witness(s)
+            if w is not None and self.first_at(w, scope, before=i) is None:
+                j = self.first_at(w, scope, after=i)
                 act = self.flt.default_action if j is None else self.rules[j].action
                 if act is not r.action:
                     return None
+            earlier, later = self.neighbours(i, scope)
             reach = s
             for j in earlier:
                 if self._blocker_ok(self.rules[j]):
@@ -422,19 +513,29 @@ class LineAnalyzer:
                         break
             if reach.is_empty():
                 continue
-            fm = first_match(
-                self.space, [self.rules[j] for j in later], self.flt.default_action, reach
-            )
-            other = fm.denied if r.action is Action.PERMIT else fm.permitted
-            if not other.is_empty():
-                return None
-            if example is None:
-                w = reach.witness()
-                j = None if w is None else self._first_matching(later, w)
-                example = (None if j is None else self.rules[j], w)
-        if example is None:
+            # Walk the later lines over what reaches this one: any packet they (or the
+            # default) decide otherwise makes the line matter.
+            rem = reach
+            for j in later:
+                rj = self.rules[j]
+                hit = rem & self.set_of(j)
+                if hit.is_empty():
+                    continue
+                if rj.action is not r.action:
+                    return None
+                if decider is None:
+                    decider = (rj, hit)
+                rem = rem - hit
+                if rem.is_empty():
+                    break
+            if not rem.is_empty():
+                if self.flt.default_action is not r.action:
+                    return None
+                if decider is None:
+                    decider = (None, rem)
+        if decider is None:
             return None
-        return Redundant(index=i, rule=r, decided_by=example[0], example=example[1])
+        return Redundant(index=i, rule=r, decided_by=decider[0], example=decider[1].witness())
 
     # -- disabled lines ----------------------------------------------------------------------
 
