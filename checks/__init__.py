@@ -32,6 +32,16 @@ from checks.management import (
     WeakPasswordStorage,
 )
 from checks.models import BreakoutDestinations, RemoteAccessGateway, ScreenTransferOnly
+from checks.network import (
+    GovCloudAccess,
+    GovCloudTransport,
+    InternetEgress,
+    LgwanRouter,
+    MynumberRouting,
+    PhysicalSeparation,
+    SpecifiedDestinationOffInternet,
+    VlanSeparation,
+)
 from checks.separation import (
     InboundInternet,
     InternetToLgwan,
@@ -55,6 +65,14 @@ BUILTIN: tuple[Check, ...] = (
     LgwanToInternetSegment(),
     InboundInternet(),
     UndeclaredCrossing(),
+    MynumberRouting(),
+    VlanSeparation(),
+    PhysicalSeparation(),
+    LgwanRouter(),
+    InternetEgress(),
+    GovCloudTransport(),
+    GovCloudAccess(),
+    SpecifiedDestinationOffInternet(),
     SpecifiedDocumented(),
     SpecifiedCurrent(),
     SpecifiedStale(),

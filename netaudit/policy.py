@@ -117,8 +117,26 @@ class Municipality(_Strict):
     prefecture: str = ""
 
 
+class Transport(_Strict):
+    """How the city reaches an external zone over a closed line (ガバメントクラウド: 専用回線).
+
+    ``via`` names the ``device:interface`` ends of the line or closed VPN inside the city and
+    ``next_hops`` the carrier/cloud routers behind them; a route towards the zone must leave
+    the city through one of them (GOV-001).
+    """
+
+    kind: Literal["dedicated_line", "closed_vpn", "ipsec"]
+    via: list[str] = Field(default_factory=list)
+    next_hops: list[AddressRef] = Field(default_factory=list)
+
+
 class Zone(_Strict):
-    """A network segment: where it is (networks, VLANs, VRFs) and what it is."""
+    """A network segment: where it is (networks, VLANs, VRFs) and what it is.
+
+    External zones may name ``peers`` — the provider routers the city's devices may use as
+    next hops into the zone (LGWAN-SS / NOC for ``lgwan_wan``, LGW-004) — and a closed
+    ``transport`` (GOV-001).
+    """
 
     label: str = ""
     parent: str | None = None
@@ -127,6 +145,8 @@ class Zone(_Strict):
     vrfs: list[str] = Field(default_factory=list)
     separation: Literal["physical", "logical"] | None = None
     wireless: bool | None = None
+    peers: list[AddressRef] = Field(default_factory=list)
+    transport: Transport | None = None
     description: str = ""
 
     @field_validator("vlans")
@@ -606,6 +626,18 @@ def _semantic_problems(p: Policy) -> Iterator[Problem]:
                 )
         for i, n in enumerate(z.networks):
             yield from _cidr_problem(p, n, ("zones", zid, "networks", i))
+        for i, r in enumerate(z.peers):
+            yield from _address_ref_problem(p, r, ("zones", zid, "peers", i))
+        if z.transport is not None:
+            for i, r in enumerate(z.transport.next_hops):
+                yield from _address_ref_problem(p, r, ("zones", zid, "transport", "next_hops", i))
+            for i, v in enumerate(z.transport.via):
+                if not re.match(r"^[^:\s]+:\S+$", v):
+                    yield Problem(
+                        f,
+                        p.line("zones", zid, "transport", "via", i),
+                        f"{v!r} is not device:interface",
+                    )
     yield from _overlaps(p)
     for name, refs in d.addresses.items():
         if name in RESERVED_ADDRESS_WORDS:
