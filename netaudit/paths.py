@@ -277,6 +277,7 @@ class Network:
         self._filter_cache: dict[tuple[str, str, Direction], PacketSet] = {}
         self._policy_cache: dict[tuple[str, str, str], PacketSet] = {}
         self._nat_cache: dict[tuple[str, str, str | None, str], tuple[NatOp, ...]] = {}
+        self._sources: dict[tuple[str, str], PacketSet] = {}
 
     def _adjoin(self, a: tuple[str, str], b: tuple[str, str]) -> None:
         peers = self.neighbours.setdefault(a, [])
@@ -418,30 +419,40 @@ class Network:
     # -- the walk --------------------------------------------------------------------------------
 
     def sources(self, device: str, iface: str) -> PacketSet:
-        """Sources that can start at an interface: its subnets and what it routes outward."""
+        """Sources that can start at an interface: its subnets and what it routes outward.
+
+        Hosts sit on the interface's subnets and behind its routes to next hops outside the
+        snapshot (the share each route wins by longest-prefix match, so a source the device
+        would route elsewhere does not start here). Behind a default route only the external
+        zones and the interface's own zone can really be.
+        """
+        key = (device, iface)
+        cached = self._sources.get(key)
+        if cached is not None:
+            return cached
         a = self.analysis
         itf = self.interfaces[device][iface]
-        nets: list[IPNetwork] = list(itf.networks)
-        plausible = False
+        dst_side = self.space.dst(itf.networks) if itf.networks else self.space.empty
         for regions in self.regions.get(device, {}).values():
             for rr in regions:
                 if rr.egress != iface or rr.connected or rr.discard:
                     continue
                 if rr.next_hop is not None and self.next_devices(device, iface, rr.next_hop):
                     continue  # hosts behind a neighbour in the snapshot start there
+                if rr.next_hop is None and self.neighbours.get((device, iface)):
+                    continue
                 if rr.prefix.prefixlen == 0:
-                    plausible = True
+                    zone = a.zone_of(device, iface)
+                    plausible = self.space.empty
+                    for z in a.policy.zone_ids:
+                        if a.policy.is_external(z) or z == zone:
+                            plausible = plausible | a.zone_dst[z]
+                    dst_side = dst_side | (rr.region & plausible)
                 else:
-                    nets.append(rr.prefix)
-        out = self.space.src(nets) if nets else self.space.empty
-        if plausible:
-            zone = a.zone_of(device, iface)
-            extra = self.space.empty
-            for z in a.policy.zone_ids:
-                if a.policy.is_external(z) or z == zone:
-                    extra = extra | a.zone_src[z]
-            out = out | extra
-        return out & self.initial
+                    dst_side = dst_side | rr.region
+        out = self.space.dst_as_src(dst_side) & self.initial
+        self._sources[key] = out
+        return out
 
     def walk(self) -> list[_End]:
         """Follow every start through the network; the ends reached."""
@@ -481,8 +492,10 @@ class Network:
         itf = self.interfaces[device][in_if]
         for rr in self.regions[device].get(itf.vrf or "", []):
             part = s & rr.region
-            if part.is_empty() or rr.egress is None or rr.egress == in_if:
+            if part.is_empty() or rr.egress is None:
                 continue
+            if rr.egress == in_if and (rr.connected or not self.neighbours.get((device, in_if))):
+                continue  # hosts of one segment talk directly; no router to send it back to
             out_if = rr.egress
             part = part & self.policy_set(device, in_if, out_if)
             part = part & self.filter_set(device, out_if, Direction.OUT)
@@ -499,7 +512,7 @@ class Network:
                 in_if,
                 out_if,
                 rr.route,
-                tuple(dict.fromkeys(op.rule for op, _ in hop_ops)),
+                _distinct(op.rule for op, _ in hop_ops),
             )
             nxt = self._extend(trail, hop, entry, hop_ops)
             if rr.connected:
@@ -531,6 +544,7 @@ class Network:
         """Every (zone pair, distinct hop sequence) with delivered packets."""
         a = self.analysis
         merged: dict[tuple[str, str, tuple[str, ...]], PathFlow] = {}
+        translated: list[PathFlow] = []
         for end in self.walk():
             for zt in a.policy.zone_ids:
                 if zt == end.trail.zone_from:
@@ -539,10 +553,14 @@ class Network:
                 if final.is_empty():
                     continue
                 flow = self._path(end, zt, final)
+                if flow.translated:
+                    # Translated sets are tied to their own NAT steps: kept apart.
+                    translated.append(flow)
+                    continue
                 key = (flow.zone_from, zt, flow.names())
                 old = merged.get(key)
                 merged[key] = flow if old is None else _union(old, flow)
-        return list(merged.values())
+        return [*merged.values(), *translated]
 
     def _path(self, end: _End, zone_to: str, final: PacketSet) -> PathFlow:
         trail = end.trail
@@ -579,6 +597,14 @@ class Network:
         )
 
 
+def _distinct(rules: Iterable[NatRule]) -> tuple[NatRule, ...]:
+    out: list[NatRule] = []
+    for r in rules:
+        if not any(r is o for o in out):
+            out.append(r)
+    return tuple(out)
+
+
 class _NoInterface:
     addresses: tuple[()] = ()
 
@@ -587,8 +613,6 @@ _NO_ITF = _NoInterface()
 
 
 def _union(a: PathFlow, b: PathFlow) -> PathFlow:
-    if a.translated or b.translated:
-        return a if not a.packets.issubset(b.packets) else b
     return PathFlow(
         zone_from=a.zone_from,
         zone_to=a.zone_to,
@@ -646,25 +670,14 @@ class _TraceState:
 
 
 def start_points(network: Network, packet: Packet) -> list[tuple[str, str]]:
-    """Where a packet from ``packet.src`` enters the snapshot: the most specific subnet."""
-    best: list[tuple[int, str, str]] = []
-    for dname, itfs in network.interfaces.items():
-        for itf in itfs.values():
-            for net in itf.networks:
-                if net.version == packet.src.version and packet.src in net:
-                    best.append((net.prefixlen, dname, itf.name))
-    if best:
-        top = max(b[0] for b in best)
-        return [(d, i) for p, d, i in best if p == top]
-    out: list[tuple[str, str]] = []
-    for dname in network.interfaces:
-        dev = network.devices[dname]
-        egress, _route, _drop = host_route(dev, packet.src)
-        if egress is not None and egress in network.interfaces[dname]:
-            src_set = network.sources(dname, egress) & network.space.packet(packet)
-            if not src_set.is_empty():
-                out.append((dname, egress))
-    return out
+    """Where a packet from ``packet.src`` enters the snapshot: the same starts as the sets."""
+    one = network.space.packet(packet)
+    return [
+        (dname, iface)
+        for dname, itfs in network.interfaces.items()
+        for iface in itfs
+        if not (network.sources(dname, iface) & one).is_empty()
+    ]
 
 
 def trace_packet(
@@ -739,7 +752,8 @@ def _trace(
         hop = TraceHop(device, in_if, None, p, tuple(steps), route, tuple(applied), _changed(p, q))
         stop(Disposition.NULL_ROUTE, f"{device}: null route", hop, q)
         return
-    if egress is None or egress not in net.interfaces[device] or egress == in_if:
+    hairpin = egress == in_if and (route is None or not net.neighbours.get((device, in_if)))
+    if egress is None or egress not in net.interfaces[device] or hairpin:
         hop = TraceHop(device, in_if, None, p, tuple(steps), route, tuple(applied), _changed(p, q))
         stop(Disposition.NO_ROUTE, f"{device}: no route to {q.dst}", hop, q)
         return
