@@ -1562,7 +1562,8 @@ class _Reader:
         self.structure(sec)
         for user, e in sec.entries.items():
             self.structure(e)
-            self.aaa = bool(self.aaa) or self.one(e, "remote-auth") == "enable"
+            remote = self.one(e, "remote-auth") == "enable"
+            self.aaa = bool(self.aaa) or remote
             hosts: list[IPNetwork] = []
             for i in range(1, 11):
                 for key in (f"trusthost{i}", f"ip6-trusthost{i}"):
@@ -1577,7 +1578,11 @@ class _Reader:
                 self.trust_unrestricted = True
             pw = e.settings.get("password")
             prof = self.one(e, "accprofile") or ""
-            if pw is None:
+            if pw is None and remote:
+                # Authenticated by the RADIUS/TACACS+/LDAP group: no local password to judge.
+                storage = None
+                span = self.span(e.line)
+            elif pw is None:
                 storage = CredentialStorage.NONE
                 span = self.span(e.line)
             else:
@@ -1588,9 +1593,10 @@ class _Reader:
                     else CredentialStorage.PLAIN
                 )
                 span = self.secret_span(pw.lines[-1])
-            self.credentials.append(
-                Credential(kind="admin", span=span, storage=storage, user=user, detail=prof)
-            )
+            if storage is not None:
+                self.credentials.append(
+                    Credential(kind="admin", span=span, storage=storage, user=user, detail=prof)
+                )
             self.ignore(
                 e,
                 "vdom",
@@ -1655,6 +1661,21 @@ class _Reader:
                 self.read_admins(sec)
             elif path == "system snmp community":
                 self.read_snmp(sec)
+            elif path in ("user radius", "user tacacs+", "user ldap", "user group"):
+                # Authentication servers and the groups remote admins map to (AAA); groups in
+                # firewall policies are kept by name on the rules, not resolved to members.
+                self.structure(sec)
+                if path != "user group":
+                    known = self.mgmt_extras.get("aaa_servers", ())
+                    assert isinstance(known, tuple)
+                    kind = path.split()[1]
+                    self.mgmt_extras["aaa_servers"] = (
+                        *known,
+                        *(f"{kind} {n}" for n in sec.entries),
+                    )
+                for e in sec.entries.values():
+                    self.everything(e)
+                self.everything(sec)
             elif path.startswith("log syslogd") and path.endswith("setting"):
                 self.structure(sec)
                 if (self.one(sec, "status", "disable") or "") == "enable":

@@ -156,6 +156,8 @@ def test_fortigate_admin_without_password_and_remote_auth() -> None:
         '    edit "operator"\n', '    edit "operator"\n        set remote-auth enable\n'
     )
     assert statuses(remote, "fw.conf", "MGT-004") == []
+    # A remote-auth admin has no local password: nothing for MGT-010 to judge.
+    assert statuses(remote, "fw.conf", "MGT-010") == []
 
 
 def test_fortigate_allowaccess_http_and_trusthosts() -> None:
