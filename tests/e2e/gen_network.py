@@ -1,6 +1,7 @@
 """Seeded random networks of Linux routers, as snapshot files, for the multi-hop lab.
 
-A network is 2–4 routers in a chain or a small tree, joined by /30 transit links, with 2–4
+A network is 2–4 routers in a chain or a small tree, joined by /30 transit links (sometimes
+three of them share one transit LAN, which the lab bridges), with 2–4
 host subnets (/27s of the documentation ranges 192.0.2.0/24, 198.51.100.0/24 and
 203.0.113.0/24, RFC 5737) hanging off them. Every router's snapshot is what
 ``{ ip -o addr show; ip route show; iptables-save; }`` prints on it:
@@ -34,6 +35,7 @@ HOST_RANGES = tuple(
     ipaddress.IPv4Network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
 )
 TRANSIT = ipaddress.IPv4Network("203.0.113.224/27")
+SHARED_LAN = ipaddress.IPv4Network("203.0.113.248/29")  # inside TRANSIT, after the /30s used
 HOST_SUBNETS = tuple(
     s for r in HOST_RANGES for s in r.subnets(new_prefix=27) if not s.overlaps(TRANSIT)
 )
@@ -48,7 +50,7 @@ class RouterIf:
 
     name: str
     address: ipaddress.IPv4Interface
-    peer: str  # the neighbouring router, or the host namespace on the subnet
+    peers: tuple[str, ...]  # the neighbouring routers, or the host namespace on the subnet
 
 
 @dataclass(slots=True)
@@ -85,7 +87,7 @@ class Router:
 
     def iface_to(self, peer: str) -> RouterIf:
         """The interface towards a neighbour."""
-        return next(i for i in self.interfaces if i.peer == peer)
+        return next(i for i in self.interfaces if peer in i.peers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,17 +176,24 @@ def generate(seed: int, *, nat: bool = True, probes: int = 40) -> GenNetwork:
     rng = random.Random(seed)
     n_routers = rng.randint(2, 4)
     routers = [Router(f"r{i + 1}") for i in range(n_routers)]
-    chain = rng.random() < 0.5
-    parent = {i: (i - 1 if chain else rng.randrange(i)) for i in range(1, n_routers)}
     transit = list(TRANSIT.subnets(new_prefix=30))
     adjacency: dict[str, list[str]] = {r.name: [] for r in routers}
-    for i, p in parent.items():
-        net = transit[i - 1]
-        a, b = routers[p], routers[i]
-        a.interfaces.append(RouterIf(f"eth{len(a.interfaces)}", _ifaddr(net, 1), b.name))
-        b.interfaces.append(RouterIf(f"eth{len(b.interfaces)}", _ifaddr(net, 2), a.name))
-        adjacency[a.name].append(b.name)
-        adjacency[b.name].append(a.name)
+
+    def link(net: ipaddress.IPv4Network, members: list[Router]) -> None:
+        for k, r in enumerate(members, start=1):
+            others = tuple(m.name for m in members if m is not r)
+            r.interfaces.append(RouterIf(f"eth{len(r.interfaces)}", _ifaddr(net, k), others))
+            adjacency[r.name].extend(others)
+
+    first = 1
+    if n_routers >= 3 and rng.random() < 0.35:
+        # Three routers on one transit LAN (the lab bridges it); the rest hang off them.
+        link(SHARED_LAN, routers[:3])
+        first = 3
+    chain = rng.random() < 0.5
+    for i in range(first, n_routers):
+        p = i - 1 if chain else rng.randrange(i)
+        link(transit[i - 1], [routers[p], routers[i]])
 
     n_subnets = rng.randint(2, 4)
     subnets = rng.sample(list(HOST_SUBNETS), n_subnets)
@@ -199,7 +208,9 @@ def generate(seed: int, *, nat: bool = True, probes: int = 40) -> GenNetwork:
         )
         hosts.append(host)
         owner_of[net] = owner
-        owner.interfaces.append(RouterIf(f"eth{len(owner.interfaces)}", _ifaddr(net, 1), host.name))
+        owner.interfaces.append(
+            RouterIf(f"eth{len(owner.interfaces)}", _ifaddr(net, 1), (host.name,))
+        )
 
     by_name = {r.name: r for r in routers}
     for r in routers:
@@ -224,7 +235,7 @@ def generate(seed: int, *, nat: bool = True, probes: int = 40) -> GenNetwork:
             )
             r.forward.append(f"-A FORWARD {broad} -j ACCEPT")
 
-    dnat_targets: list[tuple[str, int, int | None]] = []  # (address, proto, dport) DNAT matches
+    dnat_targets: list[Dnat] = []
     if nat:
         for r in routers:
             if rng.random() < 0.6:
@@ -289,9 +300,19 @@ def _first_hop(src: str, dst: str, adjacency: dict[str, list[str]]) -> str:
     return node
 
 
-def _dnat(rng: random.Random, r: Router, hosts: list[Host]) -> list[tuple[str, int, int | None]]:
+@dataclass(frozen=True, slots=True)
+class Dnat:
+    """What a generated DNAT rule matches (``proto`` None: any) and the host it sends to."""
+
+    match: ipaddress.IPv4Address
+    proto: int | None
+    dport: int | None
+    target: Host
+
+
+def _dnat(rng: random.Random, r: Router, hosts: list[Host]) -> list[Dnat]:
     """One or two DNAT rules: traffic for one host sent to another (maybe another port)."""
-    out: list[tuple[str, int, int | None]] = []
+    out: list[Dnat] = []
     for _ in range(rng.randint(1, 2)):
         a, b = rng.sample(hosts, 2)
         match = str(rng.choice(a.addresses).ip)
@@ -309,8 +330,8 @@ def _dnat(rng: random.Random, r: Router, hosts: list[Host]) -> list[tuple[str, i
                 to += f":{rng.choice(TCP_PORTS if proto == 'tcp' else UDP_PORTS)}"
         parts.append(f"-j DNAT --to-destination {to}")
         r.prerouting.append(" ".join(parts))
-        num = {"tcp": PROTO_TCP, "udp": PROTO_UDP, None: PROTO_ICMP}[proto]
-        out.append((match, num, dport))
+        num = {"tcp": PROTO_TCP, "udp": PROTO_UDP, None: None}[proto]
+        out.append(Dnat(ipaddress.IPv4Address(match), num, dport, b))
     return out
 
 
@@ -328,40 +349,34 @@ def _snat(rng: random.Random, r: Router, subnets: list[ipaddress.IPv4Network]) -
     r.postrouting.append(" ".join(parts))
 
 
-def _probes(
-    rng: random.Random,
-    hosts: list[Host],
-    dnat_targets: list[tuple[str, int, int | None]],
-    count: int,
-) -> list[Probe]:
+def _probes(rng: random.Random, hosts: list[Host], dnats: list[Dnat], count: int) -> list[Probe]:
+    """``count`` probes between hosts of different subnets, a share aimed at DNAT matches.
+
+    A probe whose destination a DNAT rule sends back into the source's own subnet (hairpin
+    NAT) is not generated: the lab compares crossings between subnets, and the hairpin case
+    has its own hand-written test.
+    """
     out: list[Probe] = []
     for i in range(count):
-        src_host = rng.choice(hosts)
-        src = rng.choice(src_host.addresses).ip
-        if dnat_targets and rng.random() < 0.3:
-            addr, proto, dport = rng.choice(dnat_targets)
-            dst = ipaddress.IPv4Address(addr)
-            if dport is None and proto == PROTO_ICMP:
-                proto = rng.choice([PROTO_TCP, PROTO_UDP, PROTO_ICMP])
+        for _attempt in range(1000):
+            src_host = rng.choice(hosts)
+            others = [h for h in hosts if h is not src_host]
+            src = rng.choice(src_host.addresses).ip
+            if dnats and rng.random() < 0.3:
+                d = rng.choice(dnats)
+                dst = d.match
+                proto = d.proto or rng.choice([PROTO_TCP, PROTO_UDP, PROTO_ICMP])
+                dport = d.dport if d.proto is not None else _port(rng, proto)
+            else:
+                dst = rng.choice(rng.choice(others).addresses).ip
+                proto = rng.choices([PROTO_TCP, PROTO_UDP, PROTO_ICMP], weights=[45, 30, 25])[0]
                 dport = _port(rng, proto)
+            hairpin = any(d.match == dst and d.target is src_host for d in dnats)
+            if dst not in src_host.network and not hairpin:
+                break
         else:
-            dst_host = rng.choice([h for h in hosts if h is not src_host])
-            dst = rng.choice(dst_host.addresses).ip
-            proto = rng.choices([PROTO_TCP, PROTO_UDP, PROTO_ICMP], weights=[45, 30, 25])[0]
-            dport = _port(rng, proto)
-        if dst in src_host.network:
-            dst_host = rng.choice([h for h in hosts if h is not src_host])
-            dst = rng.choice(dst_host.addresses).ip
-        out.append(
-            Probe(
-                src_host=src_host.name,
-                src=src,
-                dst=dst,
-                proto=proto,
-                dport=dport,
-                sport=SPORT_BASE + i,
-            )
-        )
+            raise AssertionError("no probe fits this network")  # pragma: no cover
+        out.append(Probe(src_host.name, src, dst, proto, dport, SPORT_BASE + i))
     return out
 
 

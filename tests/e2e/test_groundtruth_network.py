@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from netaudit import reach
+from netaudit import paths, reach
 from netaudit.flow import HeaderSpace, Packet
 from netaudit.model import PROTO_ICMP, Action, DeviceConfig
 from netaudit.parsers import linux
@@ -48,27 +48,29 @@ def lab_ready() -> None:
         pytest.skip(reason)
 
 
-@pytest.fixture
-def make_lab(lab_ready: None) -> Iterator[list[NetLab]]:
-    """Labs built by a test; every one is removed when the test ends, whatever happens."""
+@pytest.fixture(scope="module")
+def lab_runs(lab_ready: None) -> Iterator[dict[str, list[list[Arrival]]]]:
+    """Arrivals per network, so the comparisons of one network share one lab run."""
     del lab_ready
-    labs: list[NetLab] = []
-    yield labs
-    for lab in labs:
-        lab.close()
+    yield {}
 
 
-def run_lab(
-    labs: list[NetLab], devices: Sequence[LabDevice], hosts: Sequence[Host], probes: Sequence[Probe]
+def arrivals_of(
+    runs: dict[str, list[list[Arrival]]],
+    key: str,
+    devices: Sequence[LabDevice],
+    hosts: Sequence[Host],
+    probes: Sequence[Probe],
 ) -> list[list[Arrival]]:
-    """Build the namespaces, send the probes, tear the namespaces down."""
-    lab = NetLab(devices, hosts, label="t")
-    labs.append(lab)
-    try:
-        lab.build()
-        return lab.probe(probes)
-    finally:
-        lab.close()
+    """Build the namespaces, send the probes, tear the namespaces down (once per ``key``)."""
+    if key not in runs:
+        lab = NetLab(devices, hosts, label="t")
+        try:
+            lab.build()
+            runs[key] = lab.probe(probes)
+        finally:
+            lab.close()
+    return runs[key]
 
 
 # -- netaudit's side ---------------------------------------------------------------------------
@@ -147,26 +149,55 @@ def hop_by_hop(devices: Sequence[DeviceConfig], hosts: Sequence[Host], probe: Pr
     return Verdict("loop", packet, tuple(hops))
 
 
-def engine_available() -> bool:
-    """Whether netaudit.reach has the end-to-end packet trace."""
-    return hasattr(reach, "trace_packet")
-
-
-def engine_verdict(
-    analysis: reach.NetworkAnalysis,
-    devices: Sequence[DeviceConfig],
-    hosts: Sequence[Host],
-    probe: Probe,
-) -> Verdict:
+def engine_verdict(network: paths.Network, hosts: Sequence[Host], probe: Probe) -> Verdict:
     """netaudit's end-to-end trace of one probe, from the host's gateway interface."""
     src_host = next(h for h in hosts if h.name == probe.src_host)
-    dev, in_if = gateway_of(devices, src_host)
-    trace_packet = reach.trace_packet  # type: ignore[attr-defined]
-    traces = trace_packet(analysis, to_packet(probe), device=dev.name, in_interface=in_if)
-    assert len(traces) == 1, f"one path expected (no ECMP in the lab): {traces}"
+    dev, in_if = gateway_of(list(network.devices.values()), src_host)
+    traces = paths.trace_packet(network, to_packet(probe), device=dev.name, in_interface=in_if)
+    assert len(traces) == 1, f"{probe}: one trace expected (no ECMP in the lab): {traces}"
     t = traces[0]
     hops = tuple(f"{h.device}:{h.in_interface}->{h.out_interface}" for h in t.hops)
-    return Verdict(str(t.disposition), t.final_packet, hops)
+    return Verdict(t.disposition.value, t.final_packet, (*hops, t.reason))
+
+
+def set_level(
+    flows: Sequence[paths.PathFlow],
+    policy: Policy,
+    probes: Sequence[Probe],
+    arrivals: Sequence[Sequence[Arrival]],
+) -> list[str]:
+    """Each probe against the end-to-end sets: in its zone pair's set exactly when it arrived.
+
+    A delivered probe must be in the ``packets`` (as sent) of a path from its source's zone to
+    the zone it arrived in, and its arrival in that path's ``delivered`` set; a dropped probe
+    must be in no path's packets at all (the lab has no ECMP: one packet, one fate).
+    """
+    problems: list[str] = []
+    for p, got in zip(probes, arrivals, strict=True):
+        sent = to_packet(p)
+        holding = [f for f in flows if f.packets.contains(sent)]
+        if not got:
+            if holding:
+                problems.append(
+                    f"{p}: dropped by the kernel, but in the end-to-end set "
+                    f"{holding[0].zone_from}->{holding[0].zone_to} via {list(holding[0].names())}"
+                )
+            continue
+        a = got[0]
+        zf, zt = policy.zone_of_address(p.src), policy.zone_of_address(a.dst)
+        arrived = (
+            Packet(proto=a.proto, src=a.src, dst=a.dst, icmp_type=8, icmp_code=0)
+            if a.proto == PROTO_ICMP
+            else Packet(proto=a.proto, src=a.src, dst=a.dst, sport=a.sport, dport=a.dport)
+        )
+        if not any(
+            f.zone_from == zf and f.zone_to == zt and f.delivered.contains(arrived) for f in holding
+        ):
+            problems.append(
+                f"{p}: arrived as {_fmt(a)} at {a.host}, but no end-to-end path {zf}->{zt} "
+                f"holds it (paths holding the probe: {[(f.zone_from, f.zone_to) for f in holding]})"
+            )
+    return problems
 
 
 # -- the comparison ----------------------------------------------------------------------------
@@ -240,6 +271,15 @@ H3 = Host(
     ipaddress.IPv4Address("198.51.100.33"),
 )
 CHAIN_HOSTS = (H1, H2, H3)
+CHAIN_POLICY = """\
+schema_version: 1
+model: beta
+zones:
+  core: {parent: mgmt, networks: [203.0.113.224/30]}
+  seg1: {parent: internet, networks: [192.0.2.0/27]}
+  seg2: {parent: internet, networks: [198.51.100.0/27]}
+  seg3: {parent: internet, networks: [198.51.100.32/27]}
+"""
 
 R1 = """\
 1: lo    inet 127.0.0.1/8 scope host lo
@@ -340,66 +380,269 @@ def chain_expected(p: Probe, nat: bool) -> tuple[str, str, str, int | None] | No
     return ("h3" if dst.startswith("198.51.100.4") else "h2", src, dst, dport)
 
 
-@pytest.mark.parametrize("nat", [False, True], ids=["plain", "nat"])
-def test_lab_self_check_on_hand_chain(make_lab: list[NetLab], nat: bool) -> None:
-    """The lab itself, against answers worked out by hand (no netaudit verdict involved)."""
-    probes = chain_probes()
-    arrivals = run_lab(make_lab, chain_devices(nat), CHAIN_HOSTS, probes)
-    got = [
-        (a[0].host, str(a[0].src), str(a[0].dst), a[0].dport) if len(a) == 1 else None
-        for a in arrivals
+R2_HAIRPIN = (
+    R2
+    + """\
+*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -i eth1 -d 198.51.100.42/32 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 198.51.100.10:80
+COMMIT
+"""
+)
+
+# Three routers on one transit LAN: r1's default route points at r2, and r2 reaches h3's
+# subnet through r3 on that same LAN, so r2 sends h1's packets for h3 back out of the
+# interface they came in by (Linux forwards them, and tells r1 by an ICMP redirect that r1,
+# itself a router, ignores).
+LAN_R1 = """\
+2: eth0    inet 203.0.113.249/29 brd 203.0.113.255 scope global eth0
+3: eth1    inet 192.0.2.1/27 brd 192.0.2.31 scope global eth1
+default via 203.0.113.250 dev eth0
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+COMMIT
+"""
+LAN_R2 = """\
+2: eth0    inet 203.0.113.250/29 brd 203.0.113.255 scope global eth0
+3: eth1    inet 198.51.100.1/27 brd 198.51.100.31 scope global eth1
+192.0.2.0/27 via 203.0.113.249 dev eth0
+198.51.100.32/27 via 203.0.113.251 dev eth0
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+COMMIT
+"""
+LAN_R3 = """\
+2: eth0    inet 203.0.113.251/29 brd 203.0.113.255 scope global eth0
+3: eth1    inet 198.51.100.33/27 brd 198.51.100.63 scope global eth1
+192.0.2.0/27 via 203.0.113.249 dev eth0
+198.51.100.0/27 via 203.0.113.250 dev eth0
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A FORWARD -p udp -j DROP
+COMMIT
+"""
+LAN_POLICY = CHAIN_POLICY.replace("203.0.113.224/30", "203.0.113.248/29")
+
+
+def _devices(texts: dict[str, str]) -> list[LabDevice]:
+    return [LabDevice(linux.parse(t, source=f"{n}.cfg", name=n), t) for n, t in texts.items()]
+
+
+def _p(src: Host, k: int, dst: str, proto: int, port: int | None, n: int) -> Probe:
+    return Probe(src.name, src.addresses[k].ip, ipaddress.IPv4Address(dst), proto, port, 40000 + n)
+
+
+Expected = tuple[str, str, str, int | None] | None  # (host, src, dst, dport) as it arrives
+
+
+@dataclass(frozen=True)
+class HandCase:
+    """A hand-written network with the arrivals worked out by hand."""
+
+    devices: list[LabDevice]
+    hosts: tuple[Host, ...]
+    policy: str
+    probes: list[Probe]
+    expected: list[Expected]
+
+
+def hand_case(name: str) -> HandCase:
+    """The hand-written networks, by name."""
+    if name in ("chain", "chain-nat"):
+        nat = name == "chain-nat"
+        probes = chain_probes()
+        return HandCase(
+            chain_devices(nat),
+            CHAIN_HOSTS,
+            CHAIN_POLICY,
+            probes,
+            [chain_expected(p, nat) for p in probes],
+        )
+    if name == "hairpin-dnat":
+        probes = [
+            _p(H2, 1, "198.51.100.42", 6, 8080, 0),  # DNAT back into h2's own subnet
+            _p(H2, 1, "198.51.100.42", 6, 22, 1),  # no DNAT: on to h3
+            _p(H1, 0, "198.51.100.42", 6, 8080, 2),  # r1 lets no 8080 out
+        ]
+        return HandCase(
+            _devices({"r1": R1, "r2": R2_HAIRPIN}),
+            CHAIN_HOSTS,
+            CHAIN_POLICY,
+            probes,
+            [
+                ("h2", "198.51.100.11", "198.51.100.10", 80),
+                ("h3", "198.51.100.11", "198.51.100.42", 22),
+                None,
+            ],
+        )
+    assert name == "same-lan"
+    probes = [
+        _p(H1, 0, "198.51.100.42", 6, 80, 0),  # r1 -> r2 -> (same LAN) r3 -> h3
+        _p(H1, 1, "198.51.100.43", 1, None, 1),
+        _p(H1, 0, "198.51.100.42", 17, 53, 2),  # r3 drops UDP
+        _p(H1, 0, "198.51.100.10", 6, 443, 3),  # r1 -> r2 -> h2
+        _p(H3, 0, "192.0.2.11", 6, 22, 4),  # r3 -> r1 -> h1
     ]
+    return HandCase(
+        _devices({"r1": LAN_R1, "r2": LAN_R2, "r3": LAN_R3}),
+        CHAIN_HOSTS,
+        LAN_POLICY,
+        probes,
+        [
+            ("h3", "192.0.2.10", "198.51.100.42", 80),
+            ("h3", "192.0.2.11", "198.51.100.43", None),
+            None,
+            ("h2", "192.0.2.10", "198.51.100.10", 443),
+            ("h1", "198.51.100.42", "192.0.2.11", 22),
+        ],
+    )
+
+
+HAND = ("chain", "chain-nat", "hairpin-dnat", "same-lan")
+
+# Known disagreements between netaudit and the kernel, kept as strict xfails (they must fail
+# until netaudit is fixed, then this mark goes).
+HAIRPIN_DNAT = pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "hairpin NAT: r2 DNATs a packet from h2 to another address of h2's own subnet; Linux "
+        "forwards it back out of the interface it came in by and h2 receives it, but "
+        "netaudit.paths._trace stops it as no_route ('hairpin = egress == in_if and route is "
+        "None') and Network._visit skips it ('rr.egress == in_if and rr.connected'): after a "
+        "destination NAT the router does forward within one segment"
+    ),
+)
+
+
+def _hand_param(name: str, *marks: pytest.MarkDecorator) -> object:
+    return pytest.param(name, marks=marks, id=name)
+
+
+@pytest.mark.parametrize("name", HAND)
+def test_lab_against_hand_worked_answers(
+    lab_runs: dict[str, list[list[Arrival]]], name: str
+) -> None:
+    """The lab itself: arrivals as worked out by hand (no netaudit verdict involved)."""
+    case = hand_case(name)
+    arrivals = arrivals_of(lab_runs, name, case.devices, case.hosts, case.probes)
     assert all(len(a) <= 1 for a in arrivals)
-    expected = [chain_expected(p, nat) for p in probes]
-    wrong = [(str(p), e, g) for p, e, g in zip(probes, expected, got, strict=True) if e != g]
+    got = [(a[0].host, str(a[0].src), str(a[0].dst), a[0].dport) if a else None for a in arrivals]
+    wrong = [
+        (str(p), e, g) for p, e, g in zip(case.probes, case.expected, got, strict=True) if e != g
+    ]
     assert not wrong
-    assert any(expected) and not all(expected)
+    assert any(case.expected) and not all(case.expected)
 
 
-def test_hand_chain_hop_by_hop(make_lab: list[NetLab]) -> None:
-    """The plain chain against netaudit's per-device routes and filters, chained hop by hop."""
-    devices = chain_devices(nat=False)
-    probes = chain_probes()
-    arrivals = run_lab(make_lab, devices, CHAIN_HOSTS, probes)
-    configs = [d.config for d in devices]
-    verdicts = [hop_by_hop(configs, CHAIN_HOSTS, p) for p in probes]
-    assert not compare(probes, arrivals, verdicts, CHAIN_HOSTS)
+@pytest.mark.parametrize("name", ["chain", "same-lan"])
+def test_hand_hop_by_hop(lab_runs: dict[str, list[list[Arrival]]], name: str) -> None:
+    """Networks without NAT against netaudit's per-device routes and filters, chained by hand."""
+    case = hand_case(name)
+    arrivals = arrivals_of(lab_runs, name, case.devices, case.hosts, case.probes)
+    configs = [d.config for d in case.devices]
+    verdicts = [hop_by_hop(configs, case.hosts, p) for p in case.probes]
+    assert not compare(case.probes, arrivals, verdicts, case.hosts)
+
+
+def _network(devices: Sequence[LabDevice], policy: Policy) -> paths.Network:
+    return paths.Network(reach.analyze(HeaderSpace(), [d.config for d in devices], policy))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        _hand_param("chain"),
+        _hand_param("chain-nat"),
+        _hand_param("hairpin-dnat", HAIRPIN_DNAT),
+        _hand_param("same-lan"),
+    ],
+)
+def test_hand_trace(lab_runs: dict[str, list[list[Arrival]]], tmp_path: Path, name: str) -> None:
+    """Hand-written networks against netaudit's end-to-end trace of each probe."""
+    case = hand_case(name)
+    network = _network(case.devices, load_zones(tmp_path, case.policy))
+    verdicts = [engine_verdict(network, case.hosts, p) for p in case.probes]
+    arrivals = arrivals_of(lab_runs, name, case.devices, case.hosts, case.probes)
+    assert not compare(case.probes, arrivals, verdicts, case.hosts)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        _hand_param("chain"),
+        _hand_param("chain-nat"),
+        _hand_param("same-lan"),
+    ],
+)
+def test_hand_paths(lab_runs: dict[str, list[list[Arrival]]], tmp_path: Path, name: str) -> None:
+    """Hand-written networks against netaudit's end-to-end sets per zone pair."""
+    case = hand_case(name)
+    policy = load_zones(tmp_path, case.policy)
+    flows = _network(case.devices, policy).paths()
+    arrivals = arrivals_of(lab_runs, name, case.devices, case.hosts, case.probes)
+    assert not set_level(flows, policy, case.probes, arrivals)
 
 
 # -- seeded random networks ---------------------------------------------------------------------
 
-PLAIN_SEEDS = (101, 106, 110, 126, 130)
+PLAIN_SEEDS = (101, 109, 110, 126)
 NAT_SEEDS = (201, 202, 203, 204, 205)
 
 
-@pytest.mark.parametrize("seed", PLAIN_SEEDS)
-def test_random_network_hop_by_hop(make_lab: list[NetLab], seed: int) -> None:
-    """Random chains and trees without NAT: the per-device blocks, chained, against the kernel."""
-    net = generate(seed, nat=False)
-    devices = net.lab_devices()
-    arrivals = run_lab(make_lab, devices, net.hosts, net.probes)
-    configs = [d.config for d in devices]
-    verdicts = [hop_by_hop(configs, net.hosts, p) for p in net.probes]
-    problems = compare(net.probes, arrivals, verdicts, net.hosts)
-    assert not problems, _report(net, problems)
-    assert any(arrivals), "every probe dropped: the network exercises nothing"
+def _net(seed: int) -> GenNetwork:
+    return generate(seed, nat=seed in NAT_SEEDS)
 
 
 def _report(net: GenNetwork, problems: list[str]) -> str:
     return f"seed {net.seed}:\n" + "\n".join(problems) + "\n" + net.describe()
 
 
-@pytest.mark.parametrize("seed", PLAIN_SEEDS + NAT_SEEDS)
-def test_random_network_end_to_end(make_lab: list[NetLab], tmp_path: Path, seed: int) -> None:
-    """Random networks with NAT: netaudit's end-to-end trace against what arrives, and where."""
-    if not engine_available():
-        pytest.skip("netaudit.reach.trace_packet (the end-to-end engine) is not there yet")
-    net = generate(seed, nat=seed in NAT_SEEDS)
+def _random_arrivals(runs: dict[str, list[list[Arrival]]], net: GenNetwork) -> list[list[Arrival]]:
     devices = net.lab_devices()
-    configs = [d.config for d in devices]
-    policy = load_zones(tmp_path, net.policy_yaml())
-    analysis = reach.analyze(HeaderSpace(), configs, policy)
-    arrivals = run_lab(make_lab, devices, net.hosts, net.probes)
-    verdicts = [engine_verdict(analysis, configs, net.hosts, p) for p in net.probes]
+    return arrivals_of(runs, f"seed{net.seed}", devices, net.hosts, net.probes)
+
+
+@pytest.mark.parametrize("seed", PLAIN_SEEDS)
+def test_random_hop_by_hop(lab_runs: dict[str, list[list[Arrival]]], seed: int) -> None:
+    """Random chains and trees without NAT: the per-device blocks, chained, against the kernel."""
+    net = _net(seed)
+    arrivals = _random_arrivals(lab_runs, net)
+    configs = [d.config for d in net.lab_devices()]
+    verdicts = [hop_by_hop(configs, net.hosts, p) for p in net.probes]
     problems = compare(net.probes, arrivals, verdicts, net.hosts)
+    assert not problems, _report(net, problems)
+    assert any(arrivals) and not all(arrivals), "a network that exercises one answer only"
+
+
+@pytest.mark.parametrize("seed", PLAIN_SEEDS + NAT_SEEDS)
+def test_random_trace(lab_runs: dict[str, list[list[Arrival]]], tmp_path: Path, seed: int) -> None:
+    """Random networks (NAT_SEEDS with NAT): netaudit's trace of each probe against arrival."""
+    net = _net(seed)
+    network = _network(net.lab_devices(), load_zones(tmp_path, net.policy_yaml()))
+    verdicts = [engine_verdict(network, net.hosts, p) for p in net.probes]
+    arrivals = _random_arrivals(lab_runs, net)
+    problems = compare(net.probes, arrivals, verdicts, net.hosts)
+    assert not problems, _report(net, problems)
+
+
+@pytest.mark.parametrize(
+    "seed",
+    PLAIN_SEEDS + NAT_SEEDS,
+)
+def test_random_paths(lab_runs: dict[str, list[list[Arrival]]], tmp_path: Path, seed: int) -> None:
+    """Random networks: each probe in its zone pair's end-to-end set exactly when it arrived."""
+    net = _net(seed)
+    policy = load_zones(tmp_path, net.policy_yaml())
+    flows = _network(net.lab_devices(), policy).paths()
+    arrivals = _random_arrivals(lab_runs, net)
+    problems = set_level(flows, policy, net.probes, arrivals)
     assert not problems, _report(net, problems)
