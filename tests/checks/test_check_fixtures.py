@@ -457,3 +457,31 @@ def test_known_bugs_and_owners_name_existing_fixtures() -> None:
     assert set(KNOWN_BUGS) <= names
     for check, device in OWNED_ELSEWHERE:
         assert check in names and device in load_fixture(FIXTURES / check).devices
+
+
+def test_manifest_pins_a_platform(tmp_path: Path) -> None:
+    """``manifest.json`` in a fixture folder pins a device's platform over detection."""
+    folder = tmp_path / "SC-004"
+    shutil.copytree(FIXTURES / "SC-004", folder)
+    (folder / "manifest.json").write_text(
+        '{"devices": {"pass_router": {"platform": "cisco_ios"}}}', encoding="utf-8"
+    )
+    fx = load_fixture(folder)
+    assert fx.platforms == {"pass_router": "cisco_ios", "pass_fgt": "fortinet"}
+    assert fx.files["pass_fgt"].suffix == ".conf"
+
+
+def test_shifted_keeps_every_format_parseable() -> None:
+    """Comments on top in the platform's syntax; XML keeps its declaration on line 1."""
+    assert shifted("hostname r1\n", "cisco_ios") == ("!\n!\nhostname r1\n", 1)
+    assert shifted("config system global\n", "fortinet")[0].startswith("#\n#\n")
+    xml, moved = shifted('<?xml version="1.0"?>\n<config/>\n', "paloalto_panos")
+    assert xml.splitlines()[:3] == ['<?xml version="1.0"?>', "<!-- -->", "<!-- -->"]
+    assert moved == 2
+
+
+def test_same_line_accepts_redacted_secrets_only_where_they_were() -> None:
+    """``<redacted>`` stands for the secret; the rest of the line must match."""
+    assert same_line("snmp-server community Xq7 RO MGMT", "snmp-server community <redacted>")
+    assert not same_line("snmp-server host 10.0.0.1", "snmp-server community <redacted>")
+    assert same_line("interface  Gi0/0", "interface Gi0/0")
