@@ -66,6 +66,10 @@ LOG_PLATFORMS = frozenset(
     }
 )
 
+# Platforms whose parsers keep the object table (``extras["objects"]``, present only when the
+# config defines objects). Yamaha RTX has no named address/service objects at all.
+OBJECT_PLATFORMS = frozenset({"cisco_ios", "cisco_nxos", "fortinet", "paloalto_panos", "yamaha"})
+
 # Parser warnings that report an undefined name, as each parser words them.
 _UNDEFINED_RE = re.compile(r"\bundefined\b|\bis not defined\b")
 _TOKEN_SPLIT = re.compile(r"[\s:,=;]+")
@@ -810,7 +814,7 @@ def objects_of(dev: DeviceConfig) -> Sequence[Mapping[str, Any]] | None:
     """The parser's object table (``extras["objects"]``), or ``None`` when not reported."""
     raw = dev.extras.get("objects")
     if not isinstance(raw, (tuple, list)):
-        return None
+        return [] if dev.platform in OBJECT_PLATFORMS else None
     return [o for o in raw if isinstance(o, Mapping)]
 
 
@@ -821,9 +825,11 @@ def _span_at(dev: DeviceConfig, line: int, text: str = "") -> SourceSpan:
 class UnusedObject:
     """RUL-007: an address or service object (or group) defined but never referenced.
 
-    Read from the object table parsers keep in ``DeviceConfig.extras["objects"]`` (IOS /
-    NX-OS object-groups, FortiGate addresses and services, PAN-OS addresses and services, ...).
-    A platform whose parser keeps no object table is ``not_applicable``.
+    Read from the object table parsers keep in ``DeviceConfig.extras["objects"]``: IOS /
+    NX-OS object-groups, FortiGate addresses, address groups, services and service groups
+    (factory defaults excluded), PAN-OS addresses, services and their groups. A member of a
+    group counts as referenced. Yamaha RTX has no named objects. Other platforms' parsers keep
+    no object table yet: ``not_applicable``.
     """
 
     meta = CheckMeta(
@@ -858,7 +864,7 @@ class UnusedObject:
                     )
                 continue
             for o in objs:
-                if o.get("referenced", True):
+                if o.get("referenced", True) or o.get("default"):
                     continue
                 name, kind, line = str(o.get("name")), str(o.get("kind", "")), int(o.get("line", 0))
                 text = str(o.get("text", ""))

@@ -463,6 +463,8 @@ class ObjectGroups:
     networks: dict[str, NetGroup] = field(default_factory=dict)
     services: dict[str, SvcGroup] = field(default_factory=dict)
     ports: dict[str, SvcGroup] = field(default_factory=dict)
+    # Names looked up by an ACL entry or a nesting group (rule hygiene RUL-007).
+    referenced: set[str] = field(default_factory=set)
     _net_cache: dict[str, AddressMatch] = field(default_factory=dict)
     _svc_cache: dict[str, tuple[tuple[ServiceMatch, ...], tuple[str, ...]]] = field(
         default_factory=dict
@@ -483,6 +485,7 @@ class ObjectGroups:
             if n in seen:
                 return
             seen.add(n)
+            self.referenced.add(n)
             group = self.networks.get(n)
             if group is None:
                 unresolved.append(f"object-group {n}")
@@ -511,6 +514,7 @@ class ObjectGroups:
             if n in seen:
                 return
             seen.add(n)
+            self.referenced.add(n)
             group = self.services.get(n)
             if group is None:
                 unresolved.append(f"object-group {n}")
@@ -527,6 +531,7 @@ class ObjectGroups:
 
     def port(self, name: str) -> tuple[tuple[PortRange, ...], tuple[str, ...]]:
         """The port ranges of an NX-OS ``object-group ip port``."""
+        self.referenced.add(name)
         if name in self._port_cache:
             return self._port_cache[name]
         group = self.ports.get(name)
@@ -537,6 +542,28 @@ class ObjectGroups:
             out = (tuple(group.port_ranges), tuple(group.unresolved))
         self._port_cache[name] = out
         return out
+
+    def table(self) -> tuple[dict[str, object], ...]:
+        """The standard object table (``DeviceConfig.extras["objects"]``, see checks/hygiene.py).
+
+        Nested groups count as referenced when their parent is looked up (an ACL uses them).
+        """
+        out: list[dict[str, object]] = []
+        for kind, groups in (
+            ("object-group network", self.networks),
+            ("object-group service", self.services),
+            ("object-group port", self.ports),
+        ):
+            for name, g in groups.items():
+                out.append(
+                    {
+                        "name": name,
+                        "kind": kind,
+                        "line": g.line,
+                        "referenced": name in self.referenced,
+                    }
+                )
+        return tuple(sorted(out, key=lambda o: (int(str(o["line"])), str(o["name"]))))
 
 
 def port_operator(

@@ -2011,8 +2011,18 @@ class _Parser:
             warnings=tuple(ctx.warnings),
             extras=MappingProxyType(
                 {k: tuple(v) if isinstance(v, list) else v for k, v in self.extras.items()}
+                | self._objects()
             ),
         )
+
+    def _objects(self) -> dict[str, object]:
+        """The object-group table for rule hygiene (RUL-007); absent when there are none."""
+        table = self.groups.table()
+        if not table:
+            return {}
+        return {
+            "objects": tuple({**o, "text": self.ctx.span(int(str(o["line"]))).text} for o in table)
+        }
 
     def _filter(self, acl: _Acl) -> Filter:
         rules = [acl.entries[s] for s in sorted(acl.entries)]

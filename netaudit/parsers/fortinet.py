@@ -653,6 +653,32 @@ class _Vdom:
         return self.sections.get(path) or self.global_sections.get(path)
 
 
+# Objects every FortiOS config carries from the factory (FortiOS Administration Guide,
+# "Default address objects" / predefined services): an unused one is not a finding (RUL-007).
+_FACTORY_OBJECTS = frozenset(
+    {
+        "all",
+        "none",
+        "FABRIC_DEVICE",
+        "FIREWALL_AUTH_PORTAL_ADDRESS",
+        "SSLVPN_TUNNEL_ADDR1",
+        "SSLVPN_TUNNEL_IPv6_ADDR1",
+        "login.microsoftonline.com",
+        "login.microsoft.com",
+        "login.windows.net",
+        "gmail.com",
+        "wildcard.google.com",
+        "wildcard.dropbox.com",
+        "G Suite",
+        "Microsoft Office 365",
+        "Email Access",
+        "Web Access",
+        "Windows AD",
+        "Exchange Server",
+    }
+)
+
+
 class _Reader:
     """Reads the model out of the tree, marking what it used in the parse context."""
 
@@ -662,6 +688,9 @@ class _Reader:
         self.iface_vdom: dict[str, str] = {}
         self.rules: list[Rule] = []
         self.nat: list[NatRule] = []
+        # Rule hygiene (RUL-007): (id of the vdom's table, name) of every object referenced.
+        self.obj_refs: set[tuple[int, str]] = set()
+        self.objects: list[dict[str, object]] = []
         self.routes: list[Route] = []
         self.services: list[MgmtService] = []
         self.credentials: list[Credential] = []
@@ -922,6 +951,7 @@ class _Reader:
             nets: list[IPNetwork] = []
             unres: list[str] = []
             for m in self.get(g, "member") or []:
+                self.obj_refs.add((id(addrs), m))
                 r = self.resolve_address(m, addrs, groups, memo, seen | {name}, six)
                 if r is None:
                     self.ctx.warn(self.line_of(g, "member"), f"group {name}: undefined {m}")
@@ -932,6 +962,7 @@ class _Reader:
             if (self.one(g, "exclude", "disable") or "") == "enable":
                 minus: list[IPNetwork] = []
                 for m in self.get(g, "exclude-member") or []:
+                    self.obj_refs.add((id(addrs), m))
                     r = self.resolve_address(m, addrs, groups, memo, seen | {name}, six)
                     if r is None or r.unresolved:
                         unres.append(f"{name} exclude {m}")
@@ -1074,6 +1105,7 @@ class _Reader:
             svcs: list[ServiceMatch] = []
             unres: list[str] = []
             for m in self.get(g, "member") or []:
+                self.obj_refs.add((id(custom), m))
                 r = self.resolve_service(m, custom, groups, memo, seen | {name})
                 if r is None:
                     self.ctx.warn(self.line_of(g, "member"), f"service group {name}: undefined {m}")
@@ -1197,6 +1229,7 @@ class _Reader:
                 self.resolve_address(n, addrs, agroups, amemo, six=bool(six))
         for n in list(custom) + list(sgroups):
             self.resolve_service(n, custom, sgroups, smemo)
+        self.object_table(v, tables, (custom, sgroups))
         for zname, (members, intra, line) in zones.items():
             if intra == "allow" and members:
                 m = frozenset(members)
@@ -1211,6 +1244,38 @@ class _Reader:
                         extras={"synthetic": "intrazone allow", "zone": zname, **self._vd(v)},
                     )
                 )
+
+    def object_table(
+        self,
+        v: _Vdom,
+        tables: tuple[tuple[dict[str, _Block], dict[str, _Block]], ...],
+        services: tuple[dict[str, _Block], dict[str, _Block]],
+    ) -> None:
+        """The vdom's named objects for rule hygiene (``extras["objects"]``, RUL-007)."""
+        kinds = [
+            (("address6", "address-group6") if six else ("address", "address-group"), t)
+            for six, t in enumerate(tables)
+        ]
+        kinds.append((("service", "service-group"), services))
+        for (k_obj, k_grp), (objs, grps) in kinds:
+            key = id(objs)
+            for kind, table in ((k_obj, objs), (k_grp, grps)):
+                for n, e in table.items():
+                    self.objects.append(
+                        {
+                            "name": n,
+                            "kind": kind,
+                            "line": e.line,
+                            "text": self.span(e.line).text,
+                            "referenced": (key, n) in self.obj_refs,
+                            **self._vd(v),
+                            **(
+                                {"default": True}
+                                if n in _FACTORY_OBJECTS or n in PREDEFINED_SERVICES
+                                else {}
+                            ),
+                        }
+                    )
 
     def _vd(self, v: _Vdom) -> dict[str, object]:
         return {"vdom": v.name} if v.name else {}
@@ -1227,6 +1292,7 @@ class _Reader:
         nets: list[IPNetwork] = []
         unres: list[str] = []
         for n in names:
+            self.obj_refs.add((id(addrs), n))
             if n == "all" and n not in addrs and n not in groups:
                 nets.append(_ANY6 if v6 else _ANY4)
                 continue
@@ -1292,6 +1358,7 @@ class _Reader:
         svc_names = self.get(e, "service") or []
         services: list[ServiceMatch] = []
         for s in svc_names:
+            self.obj_refs.add((id(custom), s))
             r = self.resolve_service(s, custom, sgroups, smemo)
             if r is None:
                 self.ctx.warn(line, f"policy {pid}: undefined service {s}", matters=True)
@@ -1808,7 +1875,8 @@ def parse(text: str, *, source: str, name: str = "") -> DeviceConfig:
         ),
         coverage=ctx.coverage(),
         warnings=tuple(ctx.warnings),
-        extras={"vdoms": tuple(v.name for v in vdoms if v.name)} if vdoms[0].name else {},
+        extras=({"vdoms": tuple(v.name for v in vdoms if v.name)} if vdoms[0].name else {})
+        | ({"objects": tuple(r.objects)} if r.objects else {}),
     )
 
 

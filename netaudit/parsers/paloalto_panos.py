@@ -477,6 +477,8 @@ class _Reader:
         self.profiles: dict[str, _Node] = {}
         self.amemo: dict[str, _Res] = {}
         self.smemo: dict[str, _Res] = {}
+        # Names referenced by rules, NAT and groups (rule hygiene RUL-007).
+        self.obj_refs: set[str] = set()
 
     # -- tree access ---------------------------------------------------------------------------
 
@@ -656,6 +658,7 @@ class _Reader:
             static = self.ch(g, "static")
             if static is not None:
                 for m in self.vals(g, "static"):
+                    self.obj_refs.add(m)
                     r2 = self.address(m, seen | {name})
                     if r2 is None:
                         r2 = self.literal(m)
@@ -676,6 +679,30 @@ class _Reader:
             self.amemo[name] = res
         return res
 
+    def object_table(self) -> tuple[dict[str, object], ...]:
+        """Named objects and whether anything references them (``extras["objects"]``, RUL-007).
+
+        Called once rules and NAT are read, before the remaining objects are resolved.
+        """
+        out: list[dict[str, object]] = []
+        for kind, table in (
+            ("address", self.addr_objects),
+            ("address-group", self.addr_groups),
+            ("service", self.svc_objects),
+            ("service-group", self.svc_groups),
+        ):
+            for name, o in table.items():
+                out.append(
+                    {
+                        "name": name,
+                        "kind": kind,
+                        "line": o.line,
+                        "text": self.span(o).text,
+                        "referenced": name in self.obj_refs,
+                    }
+                )
+        return tuple(out)
+
     def literal(self, text: str) -> _Res | None:
         if "-" in text:
             r = _range(text)
@@ -689,6 +716,7 @@ class _Reader:
         nets: list[IPNetwork] = []
         unres: list[str] = []
         for n in names:
+            self.obj_refs.add(n)
             r = self.address(n) or self.literal(n)
             if r is None:
                 self.ctx.warn(
@@ -739,6 +767,7 @@ class _Reader:
             out: list[ServiceMatch] = []
             unres: list[str] = []
             for m in self.vals(g, "members"):
+                self.obj_refs.add(m)
                 r = self.service(m, seen | {name})
                 if r is None:
                     self.ctx.warn(g.line, f"service-group {name}: undefined {m}", path=g.path)
@@ -979,6 +1008,7 @@ class _Reader:
         out: list[ServiceMatch] = []
         unres: list[str] = []
         for s in names:
+            self.obj_refs.add(s)
             if s == "application-default":
                 for app in apps or ["any"]:
                     if app == "any":
@@ -1438,6 +1468,7 @@ def parse(text: str, *, source: str, name: str = "") -> DeviceConfig:
             )
         )
     r.mgmt_services()
+    objects = r.object_table()
     # Every remaining object is read so that its lines count as understood and bad ones warn.
     for obj in list(r.addr_objects) + list(r.addr_groups):
         r.address(obj)
@@ -1485,7 +1516,7 @@ def parse(text: str, *, source: str, name: str = "") -> DeviceConfig:
         ),
         coverage=ctx.coverage(paths=paths),
         warnings=tuple(ctx.warnings),
-        extras={"format": fmt},
+        extras={"format": fmt} | ({"objects": objects} if objects else {}),
     )
 
 
