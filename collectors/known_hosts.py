@@ -18,16 +18,14 @@ from pathlib import Path
 
 import paramiko
 
+from collectors.secrets import config_dir
 from netaudit.errors import InputError
 
 
 def default_path() -> Path:
-    """``$NETAUDIT_KNOWN_HOSTS``, else ``$XDG_CONFIG_HOME/netaudit/known_hosts``."""
+    """``$NETAUDIT_KNOWN_HOSTS``, else ``known_hosts`` in netaudit's configuration directory."""
     env = os.environ.get("NETAUDIT_KNOWN_HOSTS")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "netaudit" / "known_hosts"
+    return Path(env) if env else config_dir() / "known_hosts"
 
 
 def host_entry(host: str, port: int) -> str:

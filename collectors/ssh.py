@@ -204,7 +204,12 @@ def _classify_connect(e: Exception, target: Target) -> _Failure:
             "`netaudit known-hosts scan`, or collect with --accept-new-host-keys",
         )
     if isinstance(e, ReadTimeout):
-        return _Failure(TIMEOUT, f"{where}: the session got no answer within {target.timeout:g} s")
+        # Drivers that enter privileged mode while preparing the session (ASA) wait for `#`;
+        # a wrong enable secret looks like a device that never answers.
+        hint = " (wrong enable secret?)" if "\\#" in str(e) else ""
+        return _Failure(
+            TIMEOUT, f"{where}: the session got no answer within {target.timeout:g} s{hint}"
+        )
     if isinstance(cause, (socket.timeout, TimeoutError)):
         return _Failure(TIMEOUT, f"{where}: connection timed out after {target.timeout:g} s")
     if isinstance(cause, OSError) or "TCP connection to device failed" in str(e):

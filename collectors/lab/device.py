@@ -97,6 +97,7 @@ class CliSession:
         prof = profile(device.platform)
         self.commands = dict(prof.commands)
         self.by_command = {cmd: name for name, cmd in prof.commands}
+        self._skip_lf = False
 
     # -- prompts -------------------------------------------------------------------------
     def _fmt(self, text: str) -> str:
@@ -138,7 +139,7 @@ class CliSession:
             if ch in "\r\n":
                 if ch == "\r":
                     self._skip_lf = True
-                elif getattr(self, "_skip_lf", False):
+                elif self._skip_lf:
                     self._skip_lf = False
                     continue
                 write("\r\n")
@@ -258,19 +259,19 @@ class CliSession:
         if drop and self.device.fault.drop:
             write("\r\n".join(lines[: len(lines) // 2]) + "\r\n")
             raise Dropped
-        paging = self.paging and not no_more
-        i = 0
+        if not (self.paging and not no_more):
+            write("".join(line + "\r\n" for line in lines))
+            return
+        i, budget = 0, PAGE_LINES
         while i < len(lines):
-            step = PAGE_LINES if paging else len(lines)
-            chunk = lines[i : i + step]
-            write("\r\n".join(chunk) + "\r\n")
-            i += len(chunk)
-            if paging and i < len(lines):
+            write(lines[i] + "\r\n")
+            i, budget = i + 1, budget - 1
+            if budget == 0 and i < len(lines):
                 write(self.p.more)
                 key = await read()
                 write("\r" + " " * len(self.p.more) + "\r")
                 if key in ("", "q", "Q"):
                     return
-                if key in "\r\n":
-                    write(lines[i] + "\r\n")
-                    i += 1
+                # Space: another page; Enter: one more line (and swallow the LF of CR LF).
+                budget = 1 if key in "\r\n" else PAGE_LINES
+                self._skip_lf = key == "\r"

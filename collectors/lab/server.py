@@ -169,6 +169,13 @@ class LabThread:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
 
+    async def _shutdown(self) -> None:
+        await self.lab.stop()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     def __enter__(self) -> Lab:
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self.lab.start(), self._loop).result(timeout=60)
@@ -181,7 +188,7 @@ class LabThread:
         tb: TracebackType | None,
     ) -> None:
         try:
-            asyncio.run_coroutine_threadsafe(self.lab.stop(), self._loop).result(timeout=30)
+            asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(timeout=30)
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=10)
