@@ -138,8 +138,11 @@ class BreakoutDestinations:
     destination the parser resolved to addresses (``any`` included) outside the declared ones
     fails — a generic any-Internet permit from LGWAN is exactly what α′ forbids. A rule naming
     an FQDN object cannot be resolved from the config: the audit reports it ``unknown``
-    (PARSE) and this check sees what the rest of the rules allow. Other models: not
-    applicable.
+    (PARSE) and this check sees what the rest of the rules allow. The policy itself is
+    checked too: an ``allowed_flows`` entry from LGWAN to the Internet without destinations
+    or with ``any`` service, and a breakout entry naming neither addresses nor FQDNs, declare
+    the generic breakout α′ forbids (findings on the entry, device ``""``). Other models:
+    not applicable.
     """
 
     meta = CheckMeta(
@@ -171,6 +174,7 @@ class BreakoutDestinations:
                 allowed = allowed | (
                     a.space.dst(p.addresses(e.dst)) & a.space.services(p.services(e.services))
                 )
+        yield from self._generic_entries(p)
         ref = (
             PolicyRef(file=p.file, line=p.line("lbo_services"), id="lbo_services")
             if p.data.lbo_services
@@ -187,6 +191,32 @@ class BreakoutDestinations:
                 en="Not a declared breakout destination.",
             ),
         )
+
+    def _generic_entries(self, p: Policy) -> Iterator[Finding]:
+        """Policy entries that declare a breakout to anywhere."""
+        generic: list[tuple[str, int, str, str]] = []
+        for i, flow in enumerate(p.data.allowed_flows):
+            if _lgwan_breakout(p, flow.from_, flow.to) and (not flow.dst or "any" in flow.services):
+                generic.append(("allowed_flows", i, flow.id, "dst" if not flow.dst else "any"))
+        for i, lbo in enumerate(p.data.lbo_services):
+            if not lbo.dst and not lbo.fqdn:
+                generic.append(("lbo_services", i, lbo.id, "dst/fqdn"))
+        for section, i, entry_id, what in generic:
+            yield Finding(
+                check=self.meta.id,
+                severity=self.meta.severity,
+                status=Status.FAIL,
+                title=self.meta.title,
+                message=Text(
+                    ja=f"{entry_id} は LGWAN接続系からインターネットへの宛先・サービスを限定していません（{what}）。",
+                    en=f"{entry_id} declares a breakout from LGWAN to the Internet without limiting it ({what}).",
+                ),
+                zone_from="lgwan",
+                zone_to="internet_wan",
+                policy_ref=PolicyRef(file=p.file, line=p.line(section, i), id=entry_id),
+                basis=self.meta.basis,
+                fingerprint=fingerprint(self.meta.id, "policy", entry_id, what),
+            )
 
 
 class ScreenTransferOnly:
@@ -244,8 +274,10 @@ class RemoteAccessGateway:
     OpenVPN, WireGuard) from ``internet_wan`` into any internal zone must go to a ``gateways``
     entry with role ``remote_access`` (the VPN / ZTNA concentrator) on the services it
     accepts — never straight to a server or terminal, whatever ``allowed_flows`` say. Other
-    inbound traffic is INT-002's (and MYN-001's, LGW-002's). A VPN that terminates on the
-    firewall itself is not forwarded traffic and is not seen here (see the MGT family).
+    inbound traffic is INT-002's (and MYN-001's, LGW-002's). SSL-VPN on 443 cannot be told
+    from web publishing by ports, so HTTPS is left to INT-002 (declare an SSL-VPN portal as a
+    gateway anyway, for the record). A VPN that terminates on the firewall itself is not
+    forwarded traffic and is not seen here (see the MGT family).
     """
 
     meta = CheckMeta(
