@@ -27,7 +27,8 @@ DEFAULT_NATIVE = {"cisco_ios": 1, "cisco_nxos": 1, "alaxala_ax": 1, "allied_tele
 INTERNET_SIDE = frozenset({"internet", "internet_wan", "sec_cloud"})
 
 Endpoint = tuple[str, str]  # (device, interface)
-Link = tuple[Endpoint, Endpoint]
+# (device, interface, device, interface), as netaudit.paths and the inventory's links give them.
+Link = tuple[str, str, str, str]
 
 
 # -- layer 2 ---------------------------------------------------------------------------------
@@ -166,8 +167,8 @@ def layer2_domains(
     Within a device, a VLAN is one domain: its access ports, the trunks that carry it (tagged,
     or untagged as their native VLAN) and its SVI. A routed port is a segment of its own, and
     each of its subinterfaces another (their dot1q tag). Devices with ``no ip routing`` still
-    bridge. ``links`` (``((dev, if), (dev, if))``, e.g. the inventory's links) join the two
-    ends frame by frame: the same tag on both sides, and the untagged frames of each side
+    bridge. ``links`` (``(device, interface, device, interface)``, e.g. the inventory's links)
+    join the two ends frame by frame: the same tag on both sides, and the untagged frames of each side
     (a native or access VLAN mismatch joins two different VLANs into one domain).
 
     Returns:
@@ -211,7 +212,7 @@ def layer2_domains(
                 add(
                     ("port", dev.name, itf.name, None), L2Member(dev.name, itf.name, "routed", None)
                 )
-    for (da, ia), (db, ib) in links:
+    for da, ia, db, ib in links:
         a_dev, b_dev = devs.get(da), devs.get(db)
         if a_dev is None or b_dev is None:
             continue

@@ -148,7 +148,7 @@ def test_one_domain_per_vlan_per_device_without_links(policy: Policy) -> None:
 
 
 def test_links_join_tagged_vlans_and_the_untagged_ones(policy: Policy) -> None:
-    links = [(("acc-myn", "Gi1/0/48"), ("core", "Gi1/0/1"))]
+    links = [("acc-myn", "Gi1/0/48", "core", "Gi1/0/1")]
     domains = layer2_domains([ACCESS_MYN, CORE], policy, links)
     d10 = _dom(domains, "acc-myn", 10)
     assert d10.vlans == {("acc-myn", 10), ("core", 10)}
@@ -160,7 +160,7 @@ def test_links_join_tagged_vlans_and_the_untagged_ones(policy: Policy) -> None:
 
 def test_native_vlan_mismatch_joins_two_vlans_into_one_domain(policy: Policy) -> None:
     # core Gi1/0/2 sends VLAN 20 untagged; the LGWAN switch puts untagged frames in VLAN 1.
-    links = [(("acc-lgwan", "Gi1/0/48"), ("core", "Gi1/0/2"))]
+    links = [("acc-lgwan", "Gi1/0/48", "core", "Gi1/0/2")]
     domains = layer2_domains([ACCESS_LGWAN, CORE], policy, links)
     merged = _dom(domains, "core", 20)
     assert ("acc-lgwan", 1) in merged.vlans
@@ -182,7 +182,7 @@ def test_subinterface_joins_the_switch_vlan_of_its_tag(policy: Policy) -> None:
          switchport mode access
         """,
     )
-    links = [(("rtr", "Gi0/0"), ("sw", "Gi1/0/24"))]
+    links = [("rtr", "Gi0/0", "sw", "Gi1/0/24")]
     domains = layer2_domains([ROUTER, switch], policy, links)
     d = _dom(domains, "sw", 20)
     assert ("rtr", "Gi0/0.20") in d.l3_interfaces
@@ -193,14 +193,14 @@ def test_subinterface_joins_the_switch_vlan_of_its_tag(policy: Policy) -> None:
 
 
 def test_routed_port_joins_the_access_vlan_it_plugs_into(policy: Policy) -> None:
-    links = [(("rtr", "Gi0/1"), ("core", "Gi1/0/3"))]
+    links = [("rtr", "Gi0/1", "core", "Gi1/0/3")]
     domains = layer2_domains([ROUTER, CORE], policy, links)
     routed = [d for d in domains if ("rtr", "Gi0/1") in d.l3_interfaces]
     assert len(routed) == 1 and ("core", "Gi1/0/3") in routed[0].l3_interfaces
 
 
 def test_links_to_unknown_devices_or_interfaces_are_ignored(policy: Policy) -> None:
-    links = [(("ghost", "Gi0/0"), ("core", "Gi1/0/1")), (("core", "Nope1"), ("rtr", "Gi0/1"))]
+    links = [("ghost", "Gi0/0", "core", "Gi1/0/1"), ("core", "Nope1", "rtr", "Gi0/1")]
     assert layer2_domains([CORE, ROUTER], policy, links) == layer2_domains([CORE, ROUTER], policy)
 
 
@@ -225,7 +225,7 @@ def test_port_channel_member_stands_for_its_port_channel(policy: Policy) -> None
          switchport mode trunk
         """,
     )
-    domains = layer2_domains([a, b], policy, [(("a", "Gi1/0/1"), ("b", "Gi1/0/48"))])
+    domains = layer2_domains([a, b], policy, [("a", "Gi1/0/1", "b", "Gi1/0/48")])
     assert _dom(domains, "a", 10) is _dom(domains, "b", 10)
 
 
