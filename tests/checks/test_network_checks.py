@@ -26,7 +26,7 @@ from checks._topology import (
 from checks.network import GovCloudTransport, LgwanRouter, MynumberRouting, VlanSeparation
 from netaudit.flow import HeaderSpace
 from netaudit.model import DeviceConfig
-from netaudit.parsers import cisco_ios, cisco_nxos, yamaha
+from netaudit.parsers import cisco_ios, cisco_nxos, juniper_junos, yamaha
 from netaudit.policy import Policy, PolicyValidationError, load_policy
 from netaudit.reach import analyze
 from netaudit.result import Status
@@ -387,3 +387,27 @@ def test_policy_refuses_bad_peers_and_transport(
         load_policy(path)
     assert any(message in p.message for p in e.value.problems), e.value.problems
     assert all(p.line == len(POLICY.splitlines()) + 1 for p in e.value.problems)
+
+
+def test_sep002_junos_routing_instances_leaks_are_not_applicable(policy: Policy) -> None:
+    """Junos ``next-table`` routes are not in the model: the leak part cannot be judged."""
+    text = textwrap.dedent(
+        """\
+        system { host-name jx; }
+        interfaces {
+            ge-0/0/0 { unit 0 { family inet { address 10.10.10.1/24; } } }
+            ge-0/0/1 { unit 0 { family inet { address 10.20.10.1/24; } } }
+        }
+        routing-instances {
+            MYN {
+                instance-type virtual-router;
+                interface ge-0/0/0.0;
+                routing-options { static { route 10.20.0.0/16 next-table inet.0; } }
+            }
+        }
+        """
+    )
+    dev = juniper_junos.parse(text, source="jx.conf", name="jx")
+    findings = list(MynumberRouting().run(_ctx(policy, [dev])))
+    assert [(f.status, f.device) for f in findings] == [(Status.NOT_APPLICABLE, "jx")]
+    assert "next-table" in findings[0].message.en
