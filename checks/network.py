@@ -4,9 +4,9 @@ SEP-002/003/004 judge the design (which interfaces, VLANs and VRFs share a devic
 broadcast domain), whatever filters do; LGW-004, GOV-001 and MYN-004 judge routes towards the
 external zones; INT-001 and GOV-002 judge the packets that cross (DOMAIN.md §11).
 
-The flow checks (INT-001, GOV-002) go through :func:`checks._flows.pair_findings` and its
-siblings, so they follow the analysis those read (per-device crossings today, end-to-end paths
-when ``netaudit.reach`` provides them). Who reports which zone pair is decided in
+The flow checks (INT-001, GOV-002) go through :func:`checks._flows.pair_findings`, so they
+report what is delivered end to end (``NetworkAnalysis.paths``) and name the whole path, like
+every zone-pair check. Who reports which zone pair is decided in
 ``checks._flows.CLAIMED_PAIRS``: INT-001 owns ``internet`` → ``internet_wan`` and GOV-002 every
 pair into ``gov_cloud`` except from マイナンバー利用事務系, so POL-001 does not report them again.
 """
