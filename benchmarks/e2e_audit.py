@@ -258,6 +258,14 @@ def fit_exponent(points: Sequence[tuple[float, float]]) -> float | None:
     return sxy / sxx if sxx else None
 
 
+def load_now() -> str:
+    """The 1, 5 and 15 minute load averages."""
+    try:
+        return "/".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
 def machine() -> dict[str, str]:
     """What the figures were measured on."""
     mem = ""
@@ -390,6 +398,25 @@ def table(runs: Sequence[Run]) -> str:
     return "\n".join(rows)
 
 
+def stage_growth(runs: Sequence[Run]) -> str:
+    """Exponent of each stage's time in N, over the sizes where it takes at least 50 ms."""
+    names = [s for s, _ in ENGINE_STAGES] + ["render"]
+    parts = []
+    for name in names:
+        pts = [(float(r.n), r.stages[name]) for r in runs if r.stages.get(name, 0.0) >= 0.05]
+        b = fit_exponent(pts)
+        if b is not None and len(pts) >= 2:
+            parts.append(f"{name} N^{b:.2f}")
+    top = max((r for r in runs if r.checks), key=lambda r: r.n, default=None)
+    if top is not None:
+        for cid, _ in sorted(top.checks.items(), key=lambda kv: -kv[1])[:3]:
+            pts = [(float(r.n), r.checks[cid]) for r in runs if r.checks.get(cid, 0.0) >= 0.05]
+            b = fit_exponent(pts)
+            if b is not None and len(pts) >= 2:
+                parts.append(f"{cid} N^{b:.2f}")
+    return "Growth per stage: " + ", ".join(parts) if parts else ""
+
+
 def top_checks(runs: Sequence[Run], k: int = 8) -> str:
     """The slowest checks at the largest size that has per-check figures."""
     with_checks = [r for r in runs if r.checks]
@@ -442,6 +469,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--md", type=Path, default=HERE / "e2e_audit.md")
     ap.add_argument("--no-md", dest="write_md", action="store_false")
     args = ap.parse_args(argv)
+    args.load_before = load_now()
     args.work.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     if args.pythonpath:
@@ -469,6 +497,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"growth: wall time ~ N^{b_time:.2f}, peak RSS ~ N^{b_rss:.2f} (log-log least squares, {len(ok)} sizes)"
         )
     print(top_checks(runs))
+    print(stage_growth(runs))
     prof_text = ""
     prof_path = args.work / f"profile{args.profile}.pstats"
     if args.profile and prof_path.exists():
@@ -545,6 +574,11 @@ def markdown(
         else "",
         "",
         top_checks(runs),
+        "",
+        stage_growth(runs),
+        "",
+        f"Load average during the run (1/5/15 min, {m['nproc']} vCPU shared with other work): "
+        f"{args.load_before} before, {load_now()} after.",
         "",
         *verdicts,
         "",

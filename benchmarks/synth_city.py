@@ -794,7 +794,7 @@ def build_myn_lg_rtr(city: City, rng: random.Random) -> Config:
         " 40 permit tcp object-group OG-MYN-ASP-CLIENTS object-group OG-LGWAN-ASP-MYN eq 443 log",
     )
     seq = 50
-    n_fill = max(10, int(p.acl_entries * 0.4))
+    n_fill = max(40, int(p.acl_entries * 0.45))
     plant_at = n_fill * 3 // 5
     for j in range(n_fill):
         if j % 10 == 0:
@@ -880,7 +880,7 @@ def build_lg_inet_rtr(city: City, rng: random.Random) -> Config:
             f" {seq} permit object-group OG-RDP {ios_net(INET.dept_net(i))} object-group OG-LGWAN-VDI"
         )
         seq += 10
-    n_fill = max(10, int(p.acl_entries * 0.4))
+    n_fill = max(40, int(p.acl_entries * 0.45))
     plant_at = n_fill // 2
     for j in range(n_fill):
         if j % 16 == 0:
