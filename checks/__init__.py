@@ -9,6 +9,16 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 
 from checks.base import Check, CheckContext, CheckMeta
+from checks.hygiene import (
+    AnyAnyPermit,
+    CrossZoneNoLog,
+    DisabledCrossZone,
+    RedundantLine,
+    UndefinedObject,
+    UnreachableLine,
+    UnusedFilter,
+    UnusedObject,
+)
 from checks.l2 import MynumberPortAuth, NativeVlan1, TrunkAllVlans, UnusedPortEnabled
 from checks.lifecycle import (
     SpecifiedCurrent,
@@ -97,6 +107,14 @@ BUILTIN: tuple[Check, ...] = (
     UnusedPortEnabled(),
     TrunkAllVlans(),
     NativeVlan1(),
+    UnreachableLine(),
+    RedundantLine(),
+    AnyAnyPermit(),
+    CrossZoneNoLog(),
+    DisabledCrossZone(),
+    UnusedFilter(),
+    UnusedObject(),
+    UndefinedObject(),
 )
 
 

@@ -570,6 +570,7 @@ class CrossZoneNoLog:
             ja="許可ルールにログ取得を設定してください（IOS: log、FortiGate: set logtraffic all、PAN-OS: log-end yes など）。",
             en="Enable logging on the permit rule (IOS: log, FortiGate: set logtraffic all, PAN-OS: log-end yes, ...).",
         ),
+        platforms=tuple(sorted(LOG_PLATFORMS)),
     )
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
@@ -846,6 +847,7 @@ class UnusedObject:
             ja="不要なオブジェクトを削除し、定義を最新に保ってください。",
             en="Delete objects that are no longer used.",
         ),
+        platforms=tuple(sorted(OBJECT_PLATFORMS)),
     )
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:

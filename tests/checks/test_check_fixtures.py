@@ -69,6 +69,9 @@ FLOW_CHECKS = frozenset(
         "INT-003",
     }
 )
+# Checks that report what the parser warns of (an undefined object): their fail_ configs must
+# carry such warnings, so those alone are exempt from "fully understood, no warnings".
+WARNING_CHECKS = frozenset({"RUL-008"})
 REDACTED = "<redacted>"
 ROUTELESS_EVIDENCE = frozenset({"MYN-003"})  # cites the filter lines only, not the route
 SECTIONS = ("specified_communications", "allowed_flows", "lbo_services")
@@ -335,8 +338,15 @@ def test_fixture_configs_are_fully_understood(folder: Path) -> None:
     for c in result.coverage:
         assert c.platform == fx.platforms[c.device] and c.platform in PLATFORMS
         assert not c.unrecognized, (c.device, c.unrecognized)
+        if fx.check in WARNING_CHECKS and c.device.startswith("fail_"):
+            continue
         assert not c.warnings, (c.device, c.warnings)
-    assert not [f for f in result.findings if f.check == "PARSE"]
+    warned = fx.check in WARNING_CHECKS
+    assert not [
+        f
+        for f in result.findings
+        if f.check == "PARSE" and not (warned and f.device.startswith("fail_"))
+    ]
 
 
 @pytest.mark.parametrize("folder", ALL, ids=_id)
