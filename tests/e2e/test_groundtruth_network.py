@@ -22,6 +22,7 @@ and no packet leaves the namespaces. Probes per network are bounded (40).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -432,6 +433,58 @@ COMMIT
 """
 LAN_POLICY = CHAIN_POLICY.replace("203.0.113.224/30", "203.0.113.248/29")
 
+# r2 translates destinations: one back through r1 to a fourth subnet behind r1 (the packet
+# crosses r1 twice, with different headers: no loop), and two rules where the first match
+# must win (iptables DNAT ends the nat chain; the second rule would translate back).
+H4 = Host(
+    "h4",
+    (ipaddress.IPv4Interface("192.0.2.42/27"), ipaddress.IPv4Interface("192.0.2.43/27")),
+    ipaddress.IPv4Address("192.0.2.33"),
+)
+DNAT_HOSTS = (H1, H2, H4)
+DNAT_R1 = """\
+2: eth0    inet 203.0.113.225/30 brd 203.0.113.227 scope global eth0
+3: eth1    inet 192.0.2.1/27 brd 192.0.2.31 scope global eth1
+4: eth2    inet 192.0.2.33/27 brd 192.0.2.63 scope global eth2
+default via 203.0.113.226 dev eth0
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+COMMIT
+"""
+DNAT_R2 = """\
+2: eth0    inet 203.0.113.226/30 brd 203.0.113.227 scope global eth0
+3: eth1    inet 198.51.100.1/27 brd 198.51.100.31 scope global eth1
+192.0.2.0/26 via 203.0.113.225 dev eth0
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+COMMIT
+*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+{rules}
+COMMIT
+"""
+DNAT_BACK = (
+    "-A PREROUTING -i eth0 -d 198.51.100.10/32 -p tcp -m tcp --dport 8080 "
+    "-j DNAT --to-destination 192.0.2.42:80"
+)
+DNAT_FIRST = (
+    "-A PREROUTING -d 198.51.100.10/32 -p tcp -m tcp --dport 443 "
+    "-j DNAT --to-destination 198.51.100.11\n"
+    "-A PREROUTING -d 198.51.100.11/32 -p tcp -m tcp --dport 443 "
+    "-j DNAT --to-destination 198.51.100.10"
+)
+DNAT_POLICY = CHAIN_POLICY.replace(
+    "  seg3: {parent: internet, networks: [198.51.100.32/27]}",
+    "  seg4: {parent: internet, networks: [192.0.2.32/27]}",
+)
+
 
 def _devices(texts: dict[str, str]) -> list[LabDevice]:
     return [LabDevice(linux.parse(t, source=f"{n}.cfg", name=n), t) for n, t in texts.items()]
@@ -484,6 +537,38 @@ def hand_case(name: str) -> HandCase:
                 None,
             ],
         )
+    if name == "dnat-back":
+        return HandCase(
+            _devices({"r1": DNAT_R1, "r2": DNAT_R2.format(rules=DNAT_BACK)}),
+            DNAT_HOSTS,
+            DNAT_POLICY,
+            [
+                _p(H1, 0, "198.51.100.10", 6, 8080, 0),  # r1 -> r2 (DNAT) -> r1 -> h4
+                _p(H1, 0, "198.51.100.10", 6, 80, 1),  # no DNAT: h2
+                _p(H1, 1, "192.0.2.42", 1, None, 2),  # r1 -> h4
+            ],
+            [
+                ("h4", "192.0.2.10", "192.0.2.42", 80),
+                ("h2", "192.0.2.10", "198.51.100.10", 80),
+                ("h4", "192.0.2.11", "192.0.2.42", None),
+            ],
+        )
+    if name == "dnat-first-match":
+        return HandCase(
+            _devices({"r1": DNAT_R1, "r2": DNAT_R2.format(rules=DNAT_FIRST)}),
+            DNAT_HOSTS,
+            DNAT_POLICY,
+            [
+                _p(H1, 0, "198.51.100.10", 6, 443, 0),  # first rule only: .11
+                _p(H1, 0, "198.51.100.11", 6, 443, 1),  # second rule: .10
+                _p(H4, 0, "198.51.100.10", 6, 80, 2),  # no DNAT
+            ],
+            [
+                ("h2", "192.0.2.10", "198.51.100.11", 443),
+                ("h2", "192.0.2.10", "198.51.100.10", 443),
+                ("h2", "192.0.2.42", "198.51.100.10", 80),
+            ],
+        )
     assert name == "same-lan"
     probes = [
         _p(H1, 0, "198.51.100.42", 6, 80, 0),  # r1 -> r2 -> (same LAN) r3 -> h3
@@ -507,7 +592,7 @@ def hand_case(name: str) -> HandCase:
     )
 
 
-HAND = ("chain", "chain-nat", "hairpin-dnat", "same-lan")
+HAND = ("chain", "chain-nat", "hairpin-dnat", "same-lan", "dnat-back", "dnat-first-match")
 
 # Known disagreements between netaudit and the kernel, kept as strict xfails (they must fail
 # until netaudit is fixed, then this mark goes).
@@ -519,6 +604,26 @@ HAIRPIN_DNAT = pytest.mark.xfail(
         "netaudit.paths._trace stops it as no_route ('hairpin = egress == in_if and route is "
         "None') and Network._visit skips it ('rr.egress == in_if and rr.connected'): after a "
         "destination NAT the router does forward within one segment"
+    ),
+)
+
+
+NAT_REVISIT = pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "a device met twice is taken for a routing loop (netaudit.paths._trace: 'device in "
+        "visited' -> loop; Network._visit: 'device in trail.visited' -> dropped), but r2's DNAT "
+        "sent the packet back through r1 with another destination: Linux forwards it and h4 "
+        "receives it. Only the same device with the same header is a loop"
+    ),
+)
+NAT_FIRST_MATCH = pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "netaudit.paths applies every matching NAT rule of a stage in turn (_trace: 'for op in "
+        "net.nat_ops(...): q = op.apply_packet(q)', NatOp.apply on sets likewise); iptables "
+        "DNAT/SNAT ends the nat chain, so only the first matching rule translates: r2's second "
+        "DNAT (.11 -> .10) must not undo its first (.10 -> .11)"
     ),
 )
 
@@ -539,8 +644,8 @@ def test_lab_against_hand_worked_answers(
     wrong = [
         (str(p), e, g) for p, e, g in zip(case.probes, case.expected, got, strict=True) if e != g
     ]
-    assert not wrong
-    assert any(case.expected) and not all(case.expected)
+    assert not wrong, "\n".join(map(str, wrong))
+    assert any(case.expected)
 
 
 @pytest.mark.parametrize("name", ["chain", "same-lan"])
@@ -550,11 +655,19 @@ def test_hand_hop_by_hop(lab_runs: dict[str, list[list[Arrival]]], name: str) ->
     arrivals = arrivals_of(lab_runs, name, case.devices, case.hosts, case.probes)
     configs = [d.config for d in case.devices]
     verdicts = [hop_by_hop(configs, case.hosts, p) for p in case.probes]
-    assert not compare(case.probes, arrivals, verdicts, case.hosts)
+    problems = compare(case.probes, arrivals, verdicts, case.hosts)
+    assert not problems, "\n".join(problems)
+
+
+@functools.cache
+def _space() -> HeaderSpace:
+    # One header space for the module: a BDD manager freed while a failed test's traceback
+    # still holds its sets makes CUDD complain at shutdown.
+    return HeaderSpace()
 
 
 def _network(devices: Sequence[LabDevice], policy: Policy) -> paths.Network:
-    return paths.Network(reach.analyze(HeaderSpace(), [d.config for d in devices], policy))
+    return paths.Network(reach.analyze(_space(), [d.config for d in devices], policy))
 
 
 @pytest.mark.parametrize(
@@ -564,6 +677,8 @@ def _network(devices: Sequence[LabDevice], policy: Policy) -> paths.Network:
         _hand_param("chain-nat"),
         _hand_param("hairpin-dnat", HAIRPIN_DNAT),
         _hand_param("same-lan"),
+        _hand_param("dnat-back", NAT_REVISIT),
+        _hand_param("dnat-first-match", NAT_FIRST_MATCH),
     ],
 )
 def test_hand_trace(lab_runs: dict[str, list[list[Arrival]]], tmp_path: Path, name: str) -> None:
@@ -572,7 +687,8 @@ def test_hand_trace(lab_runs: dict[str, list[list[Arrival]]], tmp_path: Path, na
     network = _network(case.devices, load_zones(tmp_path, case.policy))
     verdicts = [engine_verdict(network, case.hosts, p) for p in case.probes]
     arrivals = arrivals_of(lab_runs, name, case.devices, case.hosts, case.probes)
-    assert not compare(case.probes, arrivals, verdicts, case.hosts)
+    problems = compare(case.probes, arrivals, verdicts, case.hosts)
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize(
@@ -581,6 +697,8 @@ def test_hand_trace(lab_runs: dict[str, list[list[Arrival]]], tmp_path: Path, na
         _hand_param("chain"),
         _hand_param("chain-nat"),
         _hand_param("same-lan"),
+        _hand_param("dnat-back", NAT_REVISIT),
+        _hand_param("dnat-first-match", NAT_FIRST_MATCH),
     ],
 )
 def test_hand_paths(lab_runs: dict[str, list[list[Arrival]]], tmp_path: Path, name: str) -> None:
@@ -589,17 +707,20 @@ def test_hand_paths(lab_runs: dict[str, list[list[Arrival]]], tmp_path: Path, na
     policy = load_zones(tmp_path, case.policy)
     flows = _network(case.devices, policy).paths()
     arrivals = arrivals_of(lab_runs, name, case.devices, case.hosts, case.probes)
-    assert not set_level(flows, policy, case.probes, arrivals)
+    problems = set_level(flows, policy, case.probes, arrivals)
+    assert not problems, "\n".join(problems)
 
 
 # -- seeded random networks ---------------------------------------------------------------------
 
 PLAIN_SEEDS = (101, 109, 110, 126)
 NAT_SEEDS = (201, 202, 203, 204, 205)
+# Seeds on which netaudit disagrees with the kernel: strict xfails until netaudit is fixed.
+KNOWN_MISMATCHES = {327: NAT_REVISIT}  # r2 DNATs 192.0.2.203 back through r1 to h3
 
 
 def _net(seed: int) -> GenNetwork:
-    return generate(seed, nat=seed in NAT_SEEDS)
+    return generate(seed, nat=seed not in PLAIN_SEEDS)
 
 
 def _report(net: GenNetwork, problems: list[str]) -> str:
@@ -623,7 +744,14 @@ def test_random_hop_by_hop(lab_runs: dict[str, list[list[Arrival]]], seed: int) 
     assert any(arrivals) and not all(arrivals), "a network that exercises one answer only"
 
 
-@pytest.mark.parametrize("seed", PLAIN_SEEDS + NAT_SEEDS)
+ALL_SEEDS = [
+    *PLAIN_SEEDS,
+    *NAT_SEEDS,
+    *(pytest.param(s, marks=m, id=str(s)) for s, m in KNOWN_MISMATCHES.items()),
+]
+
+
+@pytest.mark.parametrize("seed", ALL_SEEDS)
 def test_random_trace(lab_runs: dict[str, list[list[Arrival]]], tmp_path: Path, seed: int) -> None:
     """Random networks (NAT_SEEDS with NAT): netaudit's trace of each probe against arrival."""
     net = _net(seed)
@@ -636,7 +764,7 @@ def test_random_trace(lab_runs: dict[str, list[list[Arrival]]], tmp_path: Path, 
 
 @pytest.mark.parametrize(
     "seed",
-    PLAIN_SEEDS + NAT_SEEDS,
+    ALL_SEEDS,
 )
 def test_random_paths(lab_runs: dict[str, list[list[Arrival]]], tmp_path: Path, seed: int) -> None:
     """Random networks: each probe in its zone pair's end-to-end set exactly when it arrived."""
