@@ -256,13 +256,16 @@ def _coverage(
     return tuple(sorted(out, key=lambda c: c.device))
 
 
-def network_paths(analysis: NetworkAnalysis, inventory: Inventory | None) -> list[PathFlow]:
+def network_paths(
+    analysis: NetworkAnalysis, inventory: Inventory | None, *, isolated: bool = False
+) -> list[PathFlow]:
     """End-to-end paths, with the links, externals and unknown devices the inventory names."""
     if inventory is None:
-        return end_to_end(analysis)
+        return end_to_end(analysis, isolated=isolated)
     present = set(analysis.devices)
     return end_to_end(
         analysis,
+        isolated=isolated,
         links=[(k.a_device, k.a_interface, k.b_device, k.b_interface) for k in inventory.links],
         externals={(x.device, x.interface): x.zone for x in inventory.externals},
         unknown=[d.name for d in inventory.devices if not d.forwarding_known and d.name in present],
@@ -444,8 +447,12 @@ def audit(
     clock: Callable[[], dt.datetime] | None = None,
     space: HeaderSpace | None = None,
     inventory: Inventory | None = None,
+    isolated: bool = False,
 ) -> tuple[AuditResult, NetworkAnalysis]:
     """Audit a snapshot against a policy.
+
+    ``isolated`` treats each device as a network of its own: no device is the neighbour of
+    another (a folder of unrelated sites whose private subnets overlap).
 
     Pass the same ``space`` to audits whose packet sets will be compared (a before/after
     diff): sets from different header spaces cannot be combined.
@@ -456,7 +463,7 @@ def audit(
     space = space or HeaderSpace()
     hints = inventory.zone_hints() if inventory is not None else {}
     analysis = analyze(space, loaded.devices, policy, zone_hints=hints)
-    analysis.paths = network_paths(analysis, inventory)
+    analysis.paths = network_paths(analysis, inventory, isolated=isolated)
     checks = [c for c in all_checks() if not only or c.meta.id in only]
     ctx = CheckContext(analysis=analysis, today=today or started.date())
     findings = run_checks(checks, ctx) + _incomplete_findings(loaded.devices, analysis)

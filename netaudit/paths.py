@@ -233,7 +233,8 @@ class Network:
 
     ``links`` add adjacencies configs cannot show, as (device, interface, device, interface);
     ``externals`` maps (device, interface) to the external zone it faces; ``unknown`` names
-    devices whose forwarding is not known.
+    devices whose forwarding is not known. ``isolated`` treats every device as a network of
+    its own (configs of unrelated sites whose private subnets overlap).
     """
 
     def __init__(
@@ -242,6 +243,8 @@ class Network:
         links: Iterable[tuple[str, str, str, str]] = (),
         externals: Mapping[tuple[str, str], str] | None = None,
         unknown: Iterable[str] = (),
+        *,
+        isolated: bool = False,
     ) -> None:
         self.analysis = analysis
         self.space = analysis.space
@@ -265,7 +268,7 @@ class Network:
                 for net in itf.networks:
                     if net.prefixlen < net.max_prefixlen:
                         by_net.setdefault(net, []).append((dname, itf.name))
-        for members in by_net.values():
+        for members in () if isolated else by_net.values():
             for a in members:
                 for b in members:
                     if a[0] != b[0]:
@@ -631,9 +634,11 @@ def end_to_end(
     links: Iterable[tuple[str, str, str, str]] = (),
     externals: Mapping[tuple[str, str], str] | None = None,
     unknown: Iterable[str] = (),
+    *,
+    isolated: bool = False,
 ) -> list[PathFlow]:
     """The end-to-end paths of an analysed network (see the module docstring)."""
-    return Network(analysis, links, externals, unknown).paths()
+    return Network(analysis, links, externals, unknown, isolated=isolated).paths()
 
 
 # -- one packet, hop by hop ---------------------------------------------------------------------

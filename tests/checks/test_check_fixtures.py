@@ -180,12 +180,18 @@ def expected_platform(path: Path) -> str:
 
 
 def run_audit(folder: Path, check: str) -> tuple[AuditResult, NetworkAnalysis]:
-    """Audit a fixture folder with one check, on the fixed date."""
+    """Audit a fixture folder with one check, on the fixed date.
+
+    The devices of a folder are separate subjects that happen to reuse the same subnets, so
+    each is its own network (no end-to-end path joins two of them) unless the folder has a
+    ``connected.yaml`` marker file: then they form one network.
+    """
     return audit(
         folder,
         load_policy(folder / "policy.yaml"),
         only=[check],
         today=TODAY,
+        isolated=not (folder / "connected.yaml").exists(),
     )
 
 
