@@ -354,7 +354,8 @@ def _probes(rng: random.Random, hosts: list[Host], dnats: list[Dnat], count: int
 
     A probe whose destination a DNAT rule sends back into the source's own subnet (hairpin
     NAT) is not generated: the lab compares crossings between subnets, and the hairpin case
-    has its own hand-written test.
+    has its own hand-written test. (When DNAT turns every destination into a hairpin, fewer
+    probes come out.)
     """
     out: list[Probe] = []
     for i in range(count):
@@ -375,7 +376,7 @@ def _probes(rng: random.Random, hosts: list[Host], dnats: list[Dnat], count: int
             if dst not in src_host.network and not hairpin:
                 break
         else:
-            raise AssertionError("no probe fits this network")  # pragma: no cover
+            continue
         out.append(Probe(src_host.name, src, dst, proto, dport, SPORT_BASE + i))
     return out
 

@@ -93,7 +93,17 @@ def missing_prerequisite() -> str | None:
         sh("ip", "netns", "add", probe)
     except LabError as e:
         return f"cannot create network namespaces here: {e}"
-    sh("ip", "netns", "del", probe)
+    try:
+        # The nat table and conntrack need kernel support a container may lack.
+        sh(
+            *("ip", "netns", "exec", probe, "iptables-restore"),
+            input_text="*nat\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n*filter\n:FORWARD ACCEPT [0:0]\n"
+            "-A FORWARD -m conntrack --ctstate NEW -j ACCEPT\nCOMMIT\n",
+        )
+    except LabError as e:
+        return f"iptables cannot load a nat table with conntrack in a namespace here: {e}"
+    finally:
+        sh("ip", "netns", "del", probe)
     return None
 
 

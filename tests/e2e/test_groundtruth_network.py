@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -774,3 +775,45 @@ def test_random_paths(lab_runs: dict[str, list[list[Arrival]]], tmp_path: Path, 
     arrivals = _random_arrivals(lab_runs, net)
     problems = set_level(flows, policy, net.probes, arrivals)
     assert not problems, _report(net, problems)
+
+
+# -- the command line, the way a user runs it ---------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["chain-nat", "same-lan"])
+def test_cli_trace_on_the_lab(
+    lab_runs: dict[str, list[list[Arrival]]], tmp_path: Path, name: str
+) -> None:
+    """``netaudit trace SNAPSHOT --src --dst ... --format json`` on the snapshot files, per probe:
+    delivered exactly when the probe arrived, with the addresses it arrived with."""
+    from typer.testing import CliRunner
+
+    from netaudit.cli import app
+
+    case = hand_case(name)
+    snap = tmp_path / "snapshot"
+    snap.mkdir()
+    for d in case.devices:
+        (snap / f"{d.config.name}.cfg").write_text(d.text, encoding="utf-8")
+    (tmp_path / "policy.yaml").write_text(case.policy, encoding="utf-8")
+    arrivals = arrivals_of(lab_runs, name, case.devices, case.hosts, case.probes)
+    runner = CliRunner()
+    problems: list[str] = []
+    for p, got in zip(case.probes, arrivals, strict=True):
+        args = ["trace", str(snap), "--src", str(p.src), "--dst", str(p.dst)]
+        args += ["--proto", {6: "tcp", 17: "udp", 1: "icmp"}[p.proto], "--format", "json"]
+        args += ["--policy", str(tmp_path / "policy.yaml")]
+        if p.dport is not None:
+            args += ["--sport", str(p.sport), "--dport", str(p.dport)]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        doc = json.loads(result.stdout)
+        (trace,) = doc["traces"]
+        if (trace["disposition"] == "delivered") != bool(got):
+            problems.append(f"{p}: cli {trace['disposition']} ({trace['reason']}), kernel {got}")
+        elif got:
+            fp = trace["final_packet"]
+            a = got[0]
+            if (fp["src"], fp["dst"], fp["dport"]) != (str(a.src), str(a.dst), a.dport):
+                problems.append(f"{p}: cli arrives as {fp}, kernel as {_fmt(a)}")
+    assert not problems, "\n".join(problems)
