@@ -143,25 +143,29 @@ class _Overlap:
             s_any = any(n.prefixlen == 0 for n in s)
             d_any = any(n.prefixlen == 0 for n in d)
             s_narrow: set[int] = set()
-            for n in s:
-                s_narrow |= self.src.narrow(n)
             d_narrow: set[int] = set()
-            for n in d:
-                d_narrow |= self.dst.narrow(n)
+            if not s_any:
+                for n in s:
+                    s_narrow |= self.src.narrow(n)
+            if not d_any:
+                for n in d:
+                    d_narrow |= self.dst.narrow(n)
             s_all = self.src.any_[ver]
             d_all = self.dst.any_[ver]
             # A query side of `any` meets every rule's side of that family.
-            s_side = None if s_any else s_narrow | s_all
-            d_side = None if d_any else d_narrow | d_all
-            if s_side is None and d_side is None:
+            if s_any and d_any:
                 out |= self._all_of(ver)
-            elif s_side is None:
-                assert d_side is not None
-                out |= d_side
-            elif d_side is None:
-                out |= s_side
+            elif s_any:
+                out |= d_narrow
+                out |= d_all
+            elif d_any:
+                out |= s_narrow
+                out |= s_all
             else:
-                out |= s_side & d_side if len(s_side) < len(d_side) else d_side & s_side
+                out |= _meet(s_narrow, d_narrow)
+                out |= _meet(s_narrow, d_all)
+                out |= _meet(s_all, d_narrow)
+                out |= self._any_any(ver)
         return out
 
     def at(self, p: Packet) -> list[int]:
@@ -219,6 +223,11 @@ def _svc_meet(a: tuple[_SvcSig, ...], b: tuple[_SvcSig, ...]) -> bool:
     return False
 
 
+def _meet(a: set[int], b: set[int]) -> set[int]:
+    """Intersection, iterating the smaller set."""
+    return a & b if len(a) <= len(b) else b & a
+
+
 def _nets(am: AddressMatch) -> tuple[IPNetwork, ...]:
     if am.negate:
         return (ipaddress.IPv4Network("0.0.0.0/0"), ipaddress.IPv6Network("::/0"))
@@ -246,7 +255,12 @@ class Redundant:
     index: int
     rule: Rule
     decided_by: Rule | None
-    example: Packet | None
+    region: PacketSet
+
+    @property
+    def example(self) -> Packet | None:
+        """A readable packet that reaches the line and gets the same action without it."""
+        return self.region.witness()
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,7 +302,20 @@ class LineAnalyzer:
         self.fam = space.all if flt.family is None else space.family(flt.family)
         self._sets: dict[int, Any] = {}
         self._near: dict[tuple[int, Scope], tuple[list[int], list[int]]] = {}
-        self._svc = [_svc_sig(r) for r in self.rules]
+        # Service signatures interned, so the prefilter's answers can be memoised per pair.
+        sig_ids: dict[tuple[_SvcSig, ...], int] = {}
+        self._sigs: list[tuple[_SvcSig, ...]] = []
+        self._svc: list[int] = []
+        for r in self.rules:
+            sig = _svc_sig(r)
+            sid = sig_ids.get(sig)
+            if sid is None:
+                sid = sig_ids[sig] = len(self._sigs)
+                self._sigs.append(sig)
+            self._svc.append(sid)
+        self._meets: dict[tuple[int, int], bool] = {}
+        self._cand: dict[int, list[int]] = {}
+        self._witnesses: dict[Any, Packet | None] = {}
         self.index = _Overlap()
         for i, r in enumerate(self.rules):
             if not r.enabled:
@@ -363,22 +390,42 @@ class LineAnalyzer:
         got = self._near.get((i, scope))
         if got is not None:
             return got
-        r = self.rules[i]
-        cand = sorted(self.index.candidates(r.match.src, r.match.dst))
+        cand = self._cand.get(i)
+        if cand is None:
+            r = self.rules[i]
+            mine = self._svc[i]
+            cand = [
+                j
+                for j in sorted(self.index.candidates(r.match.src, r.match.dst))
+                if j != i and self.rules[j].enabled and self._svc_meet(mine, self._svc[j])
+            ]
+            self._cand[i] = cand
         earlier: list[int] = []
         later: list[int] = []
-        mine = self._svc[i]
         for j in cand:
-            if j == i:
-                continue
-            rj = self.rules[j]
-            if not rj.enabled or not self._applies(rj, scope):
-                continue
-            if not _svc_meet(mine, self._svc[j]):
+            if not self._applies(self.rules[j], scope):
                 continue
             (earlier if j < i else later).append(j)
         self._near[(i, scope)] = (earlier, later)
         return earlier, later
+
+    def _svc_meet(self, a: int, b: int) -> bool:
+        key = (a, b) if a <= b else (b, a)
+        got = self._meets.get(key)
+        if got is None:
+            got = self._meets[key] = _svc_meet(self._sigs[a], self._sigs[b])
+        return got
+
+    def _witness(self, ps: PacketSet) -> Packet | None:
+        """A quick witness of ``ps``, memoised (the same set is asked for once per scope)."""
+        node = ps.node
+        if node in self._witnesses:
+            return self._witnesses[node]
+        w = quick_witness(ps)
+        if len(self._witnesses) > 65536:
+            self._witnesses.clear()
+        self._witnesses[node] = w
+        return w
 
     def _first_matching(self, idxs: Sequence[int], p: Packet) -> int | None:
         for j in idxs:
@@ -419,7 +466,7 @@ class LineAnalyzer:
         rem = s
         found: list[int] = []
         for _ in range(GREEDY_CAP):
-            w = quick_witness(rem)
+            w = self._witness(rem)
             if w is None:
                 return found, True
             j = self.first_at(w, scope, before=i)
@@ -432,7 +479,7 @@ class LineAnalyzer:
         earlier = [j for j in self.neighbours(i, scope)[0] if self._blocker_ok(self.rules[j])]
         if not self._covered(rem, earlier):
             return found, False
-        while (w := quick_witness(rem)) is not None:
+        while (w := self._witness(rem)) is not None:
             j = self._first_matching(earlier, w)
             assert j is not None  # covered exactly, so some rule matches every witness
             found.append(j)
@@ -498,7 +545,7 @@ class LineAnalyzer:
         decider: tuple[Rule | None, PacketSet] | None = None
         for scope in self.scopes_of(r):
             # Quick disproof: the line's witness reaches it and a later line acts otherwise.
-            w = quick_witness(s)
+            w = self._witness(s)
             if w is not None and self.first_at(w, scope, before=i) is None:
                 j = self.first_at(w, scope, after=i)
                 act = self.flt.default_action if j is None else self.rules[j].action
@@ -535,7 +582,7 @@ class LineAnalyzer:
                     decider = (None, rem)
         if decider is None:
             return None
-        return Redundant(index=i, rule=r, decided_by=decider[0], example=decider[1].witness())
+        return Redundant(index=i, rule=r, decided_by=decider[0], region=decider[1])
 
     # -- disabled lines ----------------------------------------------------------------------
 
