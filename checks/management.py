@@ -89,6 +89,16 @@ _AAA_ABSENT_MEANS_OFF = _ABSENT_MEANS_OFF | {"allied_telesis_awplus", "alaxala_a
 # parses; the Yamaha RT SSH server "does not support SSH protocol version 1" (rtpro.yamaha.co.jp
 # RT/docs/sshd).
 _SSH2_ONLY = frozenset({"cisco_nxos", "fortinet", "paloalto_panos", "juniper_junos", "yamaha"})
+# Checks whose fact most parsers report list platforms as "all" and answer not_applicable,
+# with the reason, on the platforms named in their docstrings; the SSH version is reported
+# for few, so MGT-012 names them.
+_REPORTS_SSH_VERSION = _SSH2_ONLY | {"cisco_ios"}
+
+
+def _covers(platforms: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(platforms))
+
+
 # Services that are not a way to administer the device.
 _NOT_ADMIN = frozenset({"ping", "http-ocsp", "probe-response", "capwap", "ftm", "speed-test"})
 _PORTS: dict[str, tuple[int, int]] = {
@@ -459,7 +469,8 @@ class CentralSyslog(_ServerCheck):
     FortiGate ``log syslogd setting``, PAN-OS syslog server profiles, Junos ``syslog host``,
     Yamaha ``syslog host``, NEC IX / AW+ / AlaxalA ``logging host``), or — when the policy lists
     ``management.syslog_servers`` — when none of its destinations is one of them. Local buffers
-    do not count: the guideline asks for logs kept safe from tampering on the device.
+    do not count: the guideline asks for logs kept safe from tampering on the device. Linux
+    (iptables-save) carries no logging settings: ``not_applicable``.
     """
 
     meta = CheckMeta(
@@ -489,7 +500,8 @@ class TimeSync(_ServerCheck):
     PAN-OS ``ntp-servers``, Junos ``system ntp server``, Yamaha ``ntpdate ntpserver`` /
     ``schedule ... ntpdate``, ...), or — when the policy lists ``management.ntp_servers`` — when
     none of them is a declared server. Log timestamps from unsynchronised clocks cannot be
-    correlated, which the guideline's 時刻同期 requirement is about.
+    correlated, which the guideline's 時刻同期 requirement is about. Linux (iptables-save):
+    ``not_applicable``.
     """
 
     meta = CheckMeta(
@@ -704,6 +716,7 @@ class SshVersion1(DeviceCheck):
         summary_ja="脆弱な SSH バージョン1での接続が許可されていないことを確認します。",
         fix=Text(ja="ip ssh version 2 を設定してください。", en="Configure 'ip ssh version 2'."),
         cis=("CIS Cisco IOS XE 17.x 2.1.1.2",),
+        platforms=_covers(_REPORTS_SSH_VERSION),
     )
 
     def device(self, ctx: CheckContext, dev: DeviceConfig) -> Iterator[Finding]:
@@ -770,7 +783,8 @@ class SnmpV2c(_SnmpCheck):
     used. Any configured community (IOS/NX-OS/ASA ``snmp-server community``, FortiGate
     ``system snmp community``, PAN-OS v2c access settings, Junos ``snmp community``, Yamaha
     ``snmp community``, NEC IX ``snmp-agent ip community``, AW+ / AlaxalA
-    ``snmp-server community``) fails. The value is never shown.
+    ``snmp-server community``) fails. The value is never shown. Linux (iptables-save) carries
+    no SNMP settings: ``not_applicable`` (likewise for MGT-008 and MGT-009).
     """
 
     meta = CheckMeta(
