@@ -351,6 +351,9 @@ class RestrictedManagement(DeviceCheck):
             return
         space = ctx.analysis.space
         question = space.all - space.src(allowed)
+        if flt.family in (4, 6):
+            # An IPv4 access-class says nothing about IPv6 sessions (ipv6 access-class does).
+            question = question & space.family(flt.family)
         if proto in _PORTS:
             ip_proto, port = _PORTS[proto]
             question = question & space.services(
