@@ -174,7 +174,10 @@ def plan(
                 retries=retries
                 if retries is not None
                 else (d.retries if d.retries is not None else DEFAULT_RETRIES),
-                known_hosts=Path(d.known_hosts).expanduser() if d.known_hosts else None,
+                # A relative known_hosts path is relative to the inventory file.
+                known_hosts=Path(inventory.file).parent / Path(d.known_hosts).expanduser()
+                if d.known_hosts
+                else None,
             )
         )
     return targets, failed

@@ -180,6 +180,7 @@ def collect_command(
             progress.update(task, description=f"{escape(r.name)}: {_label(r.status, language)}")
 
         results += collect(targets, options, on_done=done)
+    collected = time.monotonic()
     order = {d.name: i for i, d in enumerate(inv.devices)}
     results.sort(key=lambda r: order.get(r.name, len(order)))
     try:
@@ -200,8 +201,8 @@ def collect_command(
     )
     bad = [r.name for r in results if r.status != OK]
     err.print(
-        f"{len(results) - len(bad)}/{len(results)} collected in "
-        f"{time.monotonic() - started:.1f} s → {escape(str(manifest.parent))}"
+        f"{len(results) - len(bad)}/{len(results)} collected in {collected - started:.1f} s, "
+        f"written in {time.monotonic() - collected:.1f} s → {escape(str(manifest.parent))}"
         + ("; signed" if signing_key else "; unsigned")
         + ("; secrets kept" if keep_secrets else "; secrets scrubbed")
     )

@@ -171,3 +171,14 @@ def test_readme_lab_workflow_runs_as_written(
     assert os.stat(work / "lab" / "lab.env").st_mode & 0o077 == 0
     log = (work / "lab" / "lab.log").read_text(encoding="utf-8")
     assert os.environ[PASSWORD_ENV] not in log
+
+
+def test_collect_from_dir_imports_saved_configs(tmp_path: Path) -> None:
+    saved = tmp_path / "saved"
+    shutil.copytree(CITY / "snapshot", saved)
+    out = tmp_path / "snap"
+    r = runner.invoke(app, ["collect", "--from-dir", str(saved), "-o", str(out)])
+    assert r.exit_code == 0, r.stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["devices"]) == {p.stem for p in saved.iterdir()}
+    assert {d["status"] for d in manifest["devices"].values()} == {"imported"}

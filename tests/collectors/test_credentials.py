@@ -68,7 +68,8 @@ def test_keyring_reference_without_keyring_installed() -> None:
 def test_plan_resolves_and_hides_credentials(tmp_path: Path) -> None:
     inv = tmp_path / "inv.yaml"
     inv.write_text(
-        "defaults: {username: audit, credential: 'env:PW', enable_secret: 'env:EN', timeout: 7}\n"
+        "defaults: {username: audit, credential: 'env:PW', enable_secret: 'env:EN', timeout: 7,\n"
+        "           known_hosts: kh/known}\n"
         "devices:\n"
         "  - {name: a, host: 192.0.2.1, platform: cisco_ios}\n"
         "  - {name: b, platform: cisco_ios}\n"
@@ -86,6 +87,7 @@ def test_plan_resolves_and_hides_credentials(tmp_path: Path) -> None:
         2,
     )
     assert "hunter2" not in repr(t) and "s3cret" not in repr(t)
+    assert t.known_hosts == tmp_path / "kh" / "known"  # relative to the inventory
     reasons = {r.name: (r.status, r.error) for r in failed}
     assert reasons["b"] == ("unreachable", "no host in the inventory")
     assert reasons["c"][0] == "command_failed" and "platform" in reasons["c"][1]
