@@ -68,7 +68,9 @@ LOG_PLATFORMS = frozenset(
 
 # Platforms whose parsers keep the object table (``extras["objects"]``, present only when the
 # config defines objects). Yamaha RTX has no named address/service objects at all.
-OBJECT_PLATFORMS = frozenset({"cisco_ios", "cisco_nxos", "fortinet", "paloalto_panos", "yamaha"})
+OBJECT_PLATFORMS = frozenset(
+    {"cisco_ios", "cisco_nxos", "fortinet", "juniper_junos", "paloalto_panos", "yamaha"}
+)
 
 # Parser warnings that report an undefined name, as each parser words them.
 _UNDEFINED_RE = re.compile(r"\bundefined\b|\bis not defined\b")
@@ -828,8 +830,9 @@ class UnusedObject:
 
     Read from the object table parsers keep in ``DeviceConfig.extras["objects"]``: IOS /
     NX-OS object-groups, FortiGate addresses, address groups, services and service groups
-    (factory defaults excluded), PAN-OS addresses, services and their groups. A member of a
-    group counts as referenced. Yamaha RTX has no named objects. Other platforms' parsers keep
+    (factory defaults excluded), PAN-OS addresses, services and their groups, Junos
+    address-book entries, applications and application sets. A member of a group counts as
+    referenced. Yamaha RTX has no named objects. Other platforms' parsers keep
     no object table yet: ``not_applicable``.
     """
 

@@ -579,6 +579,9 @@ class _Junos:
         self.apps: dict[str, dict[str, dict[str, str]]] = {}  # app -> term -> attrs
         self.app_lines: dict[str, int] = {}
         self.app_sets: dict[str, list[tuple[str, int]]] = {}
+        # Rule hygiene (RUL-007): (id of the address book, name) / application names used.
+        self.obj_refs: set[tuple[int, str]] = set()
+        self.app_refs: set[str] = set()
         self.policies: dict[tuple[str, str], dict[str, _Policy]] = {}
         self.global_policies: dict[str, _Policy] = {}
         self.default_policy: tuple[Action, int] | None = None
@@ -1408,7 +1411,10 @@ class _Junos:
         line: int,
         seen: set[str],
     ) -> None:
-        entries = next((b[name] for b in books if name in b), None)
+        owner = next((b for b in books if name in b), None)
+        entries = None if owner is None else owner[name]
+        if owner is not None:
+            self.obj_refs.add((id(owner), name))
         if entries is None or name in seen:
             inline = _network(name)
             if inline is not None:  # a literal prefix (NAT rules accept them)
@@ -1456,6 +1462,7 @@ class _Junos:
     ) -> None:
         if name in seen:
             return
+        self.app_refs.add(name)
         if name in self.app_sets:
             for member, mline in self.app_sets[name]:
                 self._app(member, mline, out, unres, seen | {name})
@@ -1481,6 +1488,41 @@ class _Junos:
             else "application is not defined"
         )
         self.warn(line, f"{name!r}: {what}", matters=True)
+
+    def object_table(self) -> tuple[dict[str, object], ...]:
+        """Address-book entries and applications, and whether anything references them.
+
+        The standard ``extras["objects"]`` table of rule hygiene (RUL-007); call it after the
+        policies and NAT rules are built. An object is cited at its first definition line.
+        """
+        out: list[dict[str, object]] = []
+        books = [("global", self.global_book)]
+        books += [(f"zone {z}", zone.book) for z, zone in self.zones.items() if zone.book]
+        books += list(self.attached_books.items())
+        for where, book in books:
+            for name, entries in book.items():
+                if not entries:
+                    continue
+                line = min(e[2] for e in entries)
+                kind = "address-set" if all(e[0] == "ref" for e in entries) else "address"
+                out.append(self._object(name, kind, line, (id(book), name) in self.obj_refs, where))
+        for name, line in self.app_lines.items():
+            out.append(self._object(name, "application", line, name in self.app_refs, ""))
+        for name, members in self.app_sets.items():
+            if members:
+                line = min(m[1] for m in members)
+                out.append(self._object(name, "application-set", line, name in self.app_refs, ""))
+        return tuple(out)
+
+    def _object(self, name: str, kind: str, line: int, used: bool, book: str) -> dict[str, object]:
+        return {
+            "name": name,
+            "kind": kind,
+            "line": line,
+            "text": self.ctx.span(line).text,
+            "referenced": used,
+            **({"address_book": book} if book else {}),
+        }
 
     # policy -------------------------------------------------------------------------------
 
@@ -2225,6 +2267,7 @@ def parse(text: str, *, source: str, name: str = "") -> DeviceConfig:
     nat = j.build_nat(interfaces)
     routes = j.build_routes()
     mgmt = j.build_mgmt(interfaces)
+    objects = j.object_table()
     for ifn in zone_of:
         if not any(i.name == ifn for i in interfaces):
             zline = next(ln for z in j.zones.values() for n, ln in z.interfaces if n == ifn)
@@ -2248,5 +2291,6 @@ def parse(text: str, *, source: str, name: str = "") -> DeviceConfig:
             else {n: redact(" ".join(w)) for n, w in j.line_words.items()}
         ),
         warnings=tuple(j.ctx.warnings),
-        extras={"format": "set" if j.set_format else "braces"},
+        extras={"format": "set" if j.set_format else "braces"}
+        | ({"objects": objects} if objects else {}),
     )

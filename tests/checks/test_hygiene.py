@@ -347,7 +347,7 @@ def test_disabled_fortigate_policy_opening_a_zone_pair() -> None:
 
 
 def test_object_tables_per_platform() -> None:
-    """IOS, FortiGate and PAN-OS report unused objects; a platform without the fact is n/a."""
+    """IOS, FortiGate, PAN-OS and Junos report unused objects; without the fact it is n/a."""
     ios = (FIXTURES / "RUL-007" / "fail_unused_group.cfg").read_text(encoding="utf-8")
     fgt = (FIXTURES / "RUL-007-fortinet" / "fail_fgt_unused_address.conf").read_text(
         encoding="utf-8"
@@ -359,8 +359,11 @@ def test_object_tables_per_platform() -> None:
         ("fgt", "MYN-NET"),
         ("pan", "MYN-NET"),
     }
-    junos = (FIXTURES / "RUL-001-junos" / "pass_srx_ordered.conf").read_text(encoding="utf-8")
-    (na,) = _run(UnusedObject(), ("srx", junos))
+    junos = (FIXTURES / "RUL-007-junos" / "fail_srx_unused.conf").read_text(encoding="utf-8")
+    (srx,) = _run(UnusedObject(), ("srx", junos))
+    assert "OLD-PRINTER" in srx.message.en
+    linux = (FIXTURES / "RUL-001-linux" / "pass_nf_ordered.txt").read_text(encoding="utf-8")
+    (na,) = _run(UnusedObject(), ("nf", linux))
     assert na.status is Status.NOT_APPLICABLE
 
 
