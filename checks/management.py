@@ -92,7 +92,14 @@ _SSH2_ONLY = frozenset({"cisco_nxos", "fortinet", "paloalto_panos", "juniper_jun
 # Checks whose fact most parsers report list platforms as "all" and answer not_applicable,
 # with the reason, on the platforms named in their docstrings; the SSH version is reported
 # for few, so MGT-012 names them.
-_REPORTS_SSH_VERSION = _SSH2_ONLY | {"cisco_ios"}
+# These parsers record the SSH versions the server accepts in MgmtService.version ("2" when
+# pinned to SSHv2; IOS "" = the default 1.99, AW+ "1,2" = the default v1v2).
+_SSH_VERSION_RECORDED = frozenset({"cisco_ios", "allied_telesis_awplus"})
+_REPORTS_SSH_VERSION = _SSH2_ONLY | _SSH_VERSION_RECORDED
+_SSH_PIN = {
+    "cisco_ios": ("ip ssh version 2", "1.99"),
+    "allied_telesis_awplus": ("ssh server v2only", "v1v2"),
+}
 
 
 def _covers(platforms: frozenset[str]) -> tuple[str, ...]:
@@ -705,7 +712,9 @@ class SshVersion1(DeviceCheck):
     """MGT-012: SSH protocol version 1 is not allowed.
 
     IOS without ``ip ssh version 2`` runs SSH "1.99" (both versions) — the IOS default — so an
-    enabled SSH vty without that line fails. NX-OS, FortiOS, PAN-OS, Junos and Yamaha RT offer
+    enabled SSH vty without that line fails. AlliedWare Plus accepts ``v1v2`` unless
+    ``ssh server v2only`` (default documented in the AW+ 5.4 command reference; later releases
+    may have dropped SSHv1 — pin it anyway). NX-OS, FortiOS, PAN-OS, Junos and Yamaha RT offer
     SSHv2 only and pass. Other platforms, whose parsers do not report the SSH version, are
     ``not_applicable`` when SSH is enabled.
     """
@@ -717,7 +726,10 @@ class SshVersion1(DeviceCheck):
         severity=Severity.MEDIUM,
         basis=(BASIS_PROTOCOL,),
         summary_ja="脆弱な SSH バージョン1での接続が許可されていないことを確認します。",
-        fix=Text(ja="ip ssh version 2 を設定してください。", en="Configure 'ip ssh version 2'."),
+        fix=Text(
+            ja="ip ssh version 2（AW+ は ssh server v2only）を設定してください。",
+            en="Configure 'ip ssh version 2' (AW+: 'ssh server v2only').",
+        ),
         cis=("CIS Cisco IOS XE 17.x 2.1.1.2",),
         platforms=_covers(_REPORTS_SSH_VERSION),
     )
@@ -727,7 +739,7 @@ class SshVersion1(DeviceCheck):
         ssh = [s for s in dev.mgmt.services if s.enabled and s.protocol == "ssh"]
         if not ssh or dev.platform in _SSH2_ONLY:
             return
-        if dev.platform != "cisco_ios":
+        if dev.platform not in _SSH_VERSION_RECORDED:
             yield self.not_applicable(
                 ctx,
                 dev,
@@ -736,12 +748,13 @@ class SshVersion1(DeviceCheck):
             return
         if all(s.version == "2" for s in ssh):
             return
+        pin, default = _SSH_PIN[dev.platform]
         yield self.finding(
             ctx,
             dev,
             Text(
-                ja=f"{dev.name} は ip ssh version 2 がなく、SSH バージョン1も受け付けます（IOS の既定 1.99）。",
-                en=f"{dev.name} has no 'ip ssh version 2' and accepts SSH version 1 (IOS default 1.99).",
+                ja=f"{dev.name} は {pin} がなく、SSH バージョン1も受け付けます（既定 {default}）。",
+                en=f"{dev.name} has no '{pin}' and accepts SSH version 1 (default {default}).",
             ),
             key=("ssh-v1",),
             spans=[s.span for s in ssh],

@@ -710,6 +710,7 @@ class _Parser:
         self.syslog: list[str] = []
         self.ntp: list[str] = []
         self.aaa: bool | None = None
+        self.ssh_versions = "1,2"
         self.banner: bool | None = None
         self.password_encryption: bool | None = None
         self.vty_acl: tuple[str, SourceSpan] | None = None
@@ -753,6 +754,11 @@ class _Parser:
             self.route(node)
         elif w[0] in ("service", "no") and self.service(node):
             pass
+        elif w[:2] == ["ssh", "server"] and len(w) == 3 and w[2] in ("v2only", "v1v2"):
+            # SSH protocol versions the server accepts; the default is v1v2 (AW+ command
+            # reference, "ssh server").
+            self.ssh_versions = "2" if w[2] == "v2only" else "1,2"
+            ctx.ok(node.line)
         elif w[0] == "snmp-server" and len(w) >= 3 and w[1] == "community":
             self.snmp_community(node)
         elif w[0] == "log" and len(w) >= 3 and w[1] == "host":
@@ -1635,6 +1641,7 @@ class _Parser:
                     enabled=on,
                     allowed_sources=sources if remote_login else None,
                     acl=vty_acl if remote_login else None,
+                    version=self.ssh_versions if proto == "ssh" else "",
                 )
             )
         if self.communities:

@@ -317,3 +317,13 @@ def test_declared_servers_match_by_address_and_name(tmp_path: Path) -> None:
         text = f"hostname r1\nlogging host {host}\nend\n"
         found = findings_for(text, "r1.cfg", "MGT-002", policy=policy)
         assert [f.status for f in found] == ([Status.FAIL] if fails else []), host
+
+
+def test_awplus_ssh_accepts_v1_unless_v2only() -> None:
+    """AW+ 'ssh server' defaults to v1v2: SSH enabled without v2only fails MGT-012."""
+    text = repo_fixture("allied_telesis_awplus/core-x930.cfg")
+    assert "service ssh" in text and "v2only" not in text
+    (f,) = findings_for(text, "x930.cfg", "MGT-012")
+    assert f.status is Status.FAIL and "ssh server v2only" in f.message.en
+    pinned = text.replace("service ssh\n", "service ssh\nssh server v2only\n", 1)
+    assert statuses(pinned, "x930.cfg", "MGT-012") == []
