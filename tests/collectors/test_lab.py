@@ -151,3 +151,4 @@ def test_profiles_define_the_issue_quirks() -> None:
     assert "set output standard" in profile("fortinet").paging_off
     assert profile("paloalto_panos").running_config == "show config running"
     assert profile("paloalto_panos").paging_off == "set cli pager off"
+    assert profile("paloalto_panos").before == ("set cli config-output-format xml",)
