@@ -158,7 +158,9 @@ class UnusedPortEnabled(_PortCheck):
     A port counts as unused when it is an access port in a ``mynumber`` VLAN whose description
     is empty or says so (未使用, 空き, 予備, unused, spare, reserved): a port nobody has
     described is a port no registered device has been assigned to. Such a port that is not
-    ``shutdown`` fails — anyone can plug into it. Described (assigned) ports are MYN-005's.
+    ``shutdown`` fails — anyone can plug into it. Whether a port authenticates what connects is
+    MYN-005's question (an open, unassigned port without authentication is reported by both:
+    shutting it down fixes both).
     """
 
     meta = CheckMeta(
