@@ -134,6 +134,53 @@ class NatOp:
         return space.witness(image)
 
 
+@dataclass(frozen=True, slots=True)
+class NatStage:
+    """The translations of one device at one stage, first match: a packet is rewritten by the
+    first rule whose region holds it and by no other (iptables ends the nat chain at the first
+    DNAT/SNAT; vendor NAT tables are ordered the same way). ``ops`` carry their *effective*
+    regions, disjoint, so the stage is their union applied in parallel."""
+
+    which: str
+    ops: tuple[NatOp, ...]
+    claimed: PacketSet
+
+    def apply(self, s: PacketSet) -> PacketSet:
+        """The image of ``s``: each packet rewritten by its first matching rule, or unchanged."""
+        out = s - self.claimed
+        for op in self.ops:
+            hit = s & op.region
+            if not hit.is_empty():
+                out = out | s.space.rewrite(hit, op.which, op.networks, op.ports)
+        return out
+
+    def preimage(self, before: PacketSet, after: PacketSet) -> PacketSet:
+        """The packets of ``before`` whose image lies in ``after``."""
+        out = (before - self.claimed) & after
+        for op in self.ops:
+            part = before & op.region
+            if not part.is_empty():
+                out = out | op.preimage(part, after)
+        return out
+
+    def apply_packet(self, space: HeaderSpace, p: Packet, within: PacketSet | None) -> Packet:
+        """The concrete packet after the stage (one of the possible ones, inside ``within``)."""
+        one = space.packet(p)
+        for op in self.ops:
+            if not (one & op.region).is_empty():
+                return op.apply_packet(space, p, within)
+        return p
+
+    def rules_hit(self, s: PacketSet) -> tuple[NatRule, ...]:
+        """The rules that translate some packet of ``s``."""
+        return tuple(op.rule for op in self.ops if not (s & op.region).is_empty())
+
+    def rule_for(self, space: HeaderSpace, p: Packet) -> NatRule | None:
+        """The rule that translates ``p``, if any."""
+        one = space.packet(p)
+        return next((op.rule for op in self.ops if not (one & op.region).is_empty()), None)
+
+
 def _port_set(space: HeaderSpace, which: str, ports: PortRange) -> PacketSet:
     from netaudit.model import ServiceMatch
 
@@ -160,7 +207,7 @@ class PathFlow:
     disposition: Disposition
     examples: tuple[Packet, ...]
     final_example: Packet
-    nat_ops: tuple[tuple[int, NatOp, PacketSet], ...] = ()
+    nat_ops: tuple[tuple[int, NatStage, PacketSet], ...] = ()
 
     @property
     def example(self) -> Packet:
@@ -198,7 +245,7 @@ class PathFlow:
 
     def from_mixed(self, packets: PacketSet) -> PacketSet:
         """The inverse of :meth:`mixed` restricted to this path's packets."""
-        steps: list[tuple[NatOp, PacketSet]] = []
+        steps: list[tuple[NatStage, PacketSet]] = []
         x = self.packets
         for _, op, _before in self.nat_ops:
             if op.which == "dst":
@@ -217,7 +264,7 @@ class _Trail:
     zone_from: str
     hops: tuple[Hop, ...] = ()
     entry: tuple[PacketSet, ...] = ()
-    ops: tuple[tuple[int, NatOp, PacketSet], ...] = ()
+    ops: tuple[tuple[int, NatStage, PacketSet], ...] = ()
     visited: frozenset[str] = frozenset()
 
 
@@ -279,7 +326,7 @@ class Network:
             self._adjoin(b, a)
         self._filter_cache: dict[tuple[str, str, Direction], PacketSet] = {}
         self._policy_cache: dict[tuple[str, str, str], PacketSet] = {}
-        self._nat_cache: dict[tuple[str, str, str | None, str], tuple[NatOp, ...]] = {}
+        self._nat_cache: dict[tuple[str, str, str | None, str], NatStage | None] = {}
         self._sources: dict[tuple[str, str], PacketSet] = {}
 
     def _adjoin(self, a: tuple[str, str], b: tuple[str, str]) -> None:
@@ -327,14 +374,20 @@ class Network:
             self._policy_cache[key] = cached
         return cached
 
-    def nat_ops(self, device: str, in_if: str, out_if: str | None, stage: str) -> tuple[NatOp, ...]:
-        """The translations of a device at one stage: ``pre`` (destination) or ``post`` (source)."""
+    def nat_stage(self, device: str, in_if: str, out_if: str | None, stage: str) -> NatStage | None:
+        """A device's translations at one stage, ``pre`` (destination) or ``post`` (source),
+        in rule order with first-match regions; ``None`` when it has none there."""
         key = (device, in_if, out_if, stage)
-        cached = self._nat_cache.get(key)
-        if cached is None:
-            cached = tuple(self._nat_ops(self.devices[device], in_if, out_if, stage))
-            self._nat_cache[key] = cached
-        return cached
+        if key in self._nat_cache:
+            return self._nat_cache[key]
+        ops: list[NatOp] = []
+        claimed = self.space.empty
+        for op in self._nat_ops(self.devices[device], in_if, out_if, stage):
+            ops.append(replace(op, region=op.region - claimed))
+            claimed = claimed | op.region
+        result = NatStage("dst" if stage == "pre" else "src", tuple(ops), claimed) if ops else None
+        self._nat_cache[key] = result
+        return result
 
     def _nat_ops(
         self, dev: DeviceConfig, in_if: str, out_if: str | None, stage: str
@@ -486,36 +539,44 @@ class Network:
         s = s & self.filter_set(device, in_if, Direction.IN)
         if s.is_empty():
             return
-        ops: list[tuple[NatOp, PacketSet]] = []
-        for op in self.nat_ops(device, in_if, None, "pre"):
+        ops: list[tuple[NatStage, PacketSet]] = []
+        natted = self.space.empty  # what destination NAT rewrote here
+        pre = self.nat_stage(device, in_if, None, "pre")
+        if pre is not None:
             before = s
-            s = op.apply(s)
+            s = pre.apply(s)
             if s != before:
-                ops.append((op, before))
+                ops.append((pre, before))
+                natted = s - (before - pre.claimed)
         itf = self.interfaces[device][in_if]
         for rr in self.regions[device].get(itf.vrf or "", []):
             part = s & rr.region
             if part.is_empty() or rr.egress is None:
                 continue
             if rr.egress == in_if and (rr.connected or not self.neighbours.get((device, in_if))):
-                continue  # hosts of one segment talk directly; no router to send it back to
+                # Hosts of one segment talk directly; only what destination NAT rewrote here
+                # is sent back out of the interface it came in by.
+                part = part & natted
+                if part.is_empty():
+                    continue
             out_if = rr.egress
             part = part & self.policy_set(device, in_if, out_if)
             part = part & self.filter_set(device, out_if, Direction.OUT)
             if part.is_empty():
                 continue
             hop_ops = list(ops)
-            for op in self.nat_ops(device, in_if, out_if, "post"):
+            post = self.nat_stage(device, in_if, out_if, "post")
+            if post is not None:
                 before = part
-                part = op.apply(part)
+                part = post.apply(part)
                 if part != before:
-                    hop_ops.append((op, before))
+                    hop_ops.append((post, before))
             hop = Hop(
                 device,
                 in_if,
                 out_if,
                 rr.route,
-                _distinct(op.rule for op, _ in hop_ops),
+                _distinct(r for st, b in hop_ops for r in st.rules_hit(b)),
             )
             nxt = self._extend(trail, hop, entry, hop_ops)
             if rr.connected:
@@ -530,15 +591,18 @@ class Network:
 
     @staticmethod
     def _extend(
-        trail: _Trail, hop: Hop, entry: PacketSet, ops: Sequence[tuple[NatOp, PacketSet]]
+        trail: _Trail, hop: Hop, entry: PacketSet, ops: Sequence[tuple[NatStage, PacketSet]]
     ) -> _Trail:
         k = len(trail.hops)
+        # A device met again is a loop only if the headers did not change since: after a
+        # translation the packet may legitimately come back through a device it crossed.
+        seen = frozenset() if ops else trail.visited
         return _Trail(
             zone_from=trail.zone_from,
             hops=(*trail.hops, hop),
             entry=(*trail.entry, entry),
             ops=(*trail.ops, *((k, op, before) for op, before in ops)),
-            visited=trail.visited | {hop.device},
+            visited=seen | {hop.device},
         )
 
     # -- results ---------------------------------------------------------------------------------
@@ -725,7 +789,7 @@ def _trace(
     def stop(disp: Disposition, reason: str, hop: TraceHop | None, final: Packet) -> None:
         st.results.append(PacketTrace((*hops, *([hop] if hop else [])), disp, reason, final))
 
-    if device in visited:
+    if device in visited or len(hops) >= MAX_HOPS:
         stop(Disposition.LOOP, f"{device} is met twice: a routing loop", None, p)
         return
     if device in net.unknown:
@@ -746,18 +810,24 @@ def _trace(
             return
     q = p
     applied: list[NatRule] = []
-    for op in net.nat_ops(device, in_if, None, "pre"):
-        r = op.apply_packet(net.space, q, None)
-        if r != q:
-            applied.append(op.rule)
-            q = r
+    pre = net.nat_stage(device, in_if, None, "pre")
+    nat_rule = pre.rule_for(net.space, q) if pre is not None else None
+    if pre is not None and nat_rule is not None:
+        applied.append(nat_rule)
+        q = pre.apply_packet(net.space, q, None)
     itf = net.interfaces[device][in_if]
     egress, route, dropped = host_route(dev, q.dst, itf.vrf)
     if dropped:
         hop = TraceHop(device, in_if, None, p, tuple(steps), route, tuple(applied), _changed(p, q))
         stop(Disposition.NULL_ROUTE, f"{device}: null route", hop, q)
         return
-    hairpin = egress == in_if and (route is None or not net.neighbours.get((device, in_if)))
+    # Back out of the interface it came in by: only towards a router there, or after a
+    # destination NAT here (the same rule as the sets, Network._visit).
+    hairpin = (
+        egress == in_if
+        and (route is None or not net.neighbours.get((device, in_if)))
+        and not applied
+    )
     if egress is None or egress not in net.interfaces[device] or hairpin:
         hop = TraceHop(device, in_if, None, p, tuple(steps), route, tuple(applied), _changed(p, q))
         stop(Disposition.NO_ROUTE, f"{device}: no route to {q.dst}", hop, q)
@@ -789,11 +859,11 @@ def _trace(
             )
             stop(Disposition.DENIED, f"{device}: denied leaving {egress}", hop, q)
             return
-    for op in net.nat_ops(device, in_if, egress, "post"):
-        r = op.apply_packet(net.space, q, None)
-        if r != q:
-            applied.append(op.rule)
-            q = r
+    post = net.nat_stage(device, in_if, egress, "post")
+    nat_rule = post.rule_for(net.space, q) if post is not None else None
+    if post is not None and nat_rule is not None:
+        applied.append(nat_rule)
+        q = post.apply_packet(net.space, q, None)
     hop = TraceHop(device, in_if, egress, p, tuple(steps), route, tuple(applied), _changed(p, q))
     if route is None:
         stop(Disposition.DELIVERED, f"{device}: delivered on {egress}", hop, q)
@@ -805,13 +875,15 @@ def _trace(
         stop(Disposition.EXITED, f"{device}: leaves the snapshot via {egress}{where}", hop, q)
         return
     for peer_dev, peer_if in peers:
-        _trace(st, peer_dev, peer_if, q, (*hops, hop), visited | {device})
+        seen = frozenset() if applied else visited
+        _trace(st, peer_dev, peer_if, q, (*hops, hop), seen | {device})
 
 
 __all__ = [
     "Disposition",
     "Hop",
     "NatOp",
+    "NatStage",
     "Network",
     "PacketTrace",
     "PathFlow",
