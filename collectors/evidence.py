@@ -251,8 +251,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
 
 def safe_name(name: str) -> str:
     """A file name for a device or command: no separators, no leading dot, not empty."""
-    out = _UNSAFE.sub("_", name.strip()).strip("_")
-    out = out.lstrip(".") or "_"
+    out = _UNSAFE.sub("_", name.strip()).lstrip(".").strip("_") or "_"
     return out[:120]
 
 
@@ -452,7 +451,8 @@ def _write_contents(
             error = "\n".join(
                 redact(line) for line in scrubber.scrub(error, platform).text.split("\n")
             )
-        devices[r.name] = {
+        devices[name] = {
+            **({"name": r.name} if name != r.name else {}),
             "platform": platform,
             "host": r.host,
             "status": r.status,

@@ -83,9 +83,12 @@ def snapshot_files(snapshot: Path) -> list[SnapshotFile]:
     pinned = _manifest_platforms(snapshot)
     recorded = _manifest_devices(snapshot)
     out: list[SnapshotFile] = []
+    not_collected = _manifest_failed(snapshot)
     for entry in sorted(snapshot.iterdir()):
         if entry.name.startswith(".") or entry.name == "manifest.json":
             continue
+        if device_name(entry) in not_collected or entry.name in not_collected:
+            continue  # partial outputs of a failed collection are evidence, not a config
         if entry.is_dir():
             info = recorded.get(entry.name)
             chosen = (

@@ -113,6 +113,29 @@ def test_layout_is_what_the_engine_reads(tmp_path: Path) -> None:
     assert "sw-partial: not collected (command_failed" in messages
 
 
+def test_a_failed_device_with_a_saved_config_is_still_not_collected(tmp_path: Path) -> None:
+    r = DeviceResult(
+        "flaky", None, "cisco_ios", "timeout", T0, T1, {"running-config": _ios()}, "timed out"
+    )
+    ok = DeviceResult("good", None, "cisco_ios", "ok", T0, T1, {"running-config": _ios()})
+    out = tmp_path / "snap"
+    write_snapshot(out, [r, ok], inventory_digest=None, scrub_key=SCRUB_KEY)
+    assert (out / "flaky.cfg").is_file(), "what was collected is kept as evidence"
+    loaded = load_snapshot(out)
+    assert [d.name for d in loaded.devices] == ["good"]
+    assert loaded.failed == ["flaky"]
+
+
+def test_device_names_become_safe_file_names(tmp_path: Path) -> None:
+    r = DeviceResult("../etc/x y", None, "cisco_ios", "ok", T0, T1, {"running-config": _ios()})
+    out = tmp_path / "snap"
+    write_snapshot(out, [r], inventory_digest=None, scrub_key=SCRUB_KEY)
+    m = read_manifest(out)
+    assert list(m["devices"]) == ["etc_x_y"] and m["devices"]["etc_x_y"]["name"] == "../etc/x y"
+    assert sorted(p.name for p in out.iterdir()) == ["etc_x_y.cfg", MANIFEST]
+    assert [d.name for d in load_snapshot(out).devices] == ["etc_x_y"]
+
+
 def test_manifest_records_everything(tmp_path: Path) -> None:
     snap = _write(tmp_path)
     m = read_manifest(snap)
