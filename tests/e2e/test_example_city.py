@@ -11,6 +11,7 @@ import pytest
 from netaudit.engine import audit
 from netaudit.flow import Packet
 from netaudit.model import Action
+from netaudit.paths import Disposition, Network, trace_packet
 from netaudit.policy import load_policy
 from netaudit.reach import NetworkAnalysis
 from netaudit.result import AuditResult, Finding, Status, Verdict
@@ -174,7 +175,7 @@ def test_declared_specified_communications_are_not_findings(
     assert [s.action for s in steps] == [Action.PERMIT]
     yamaha = analysis.steps("lgwan-rtr", "lan1", "lan2", eltax)
     assert [s.action for s in yamaha] == [Action.PERMIT]
-    assert yamaha[0].rule is not None and yamaha[0].rule.span.line == 20
+    assert yamaha[0].rule is not None and yamaha[0].rule.span.line == 21
     crossing = next(
         c for c in analysis.crossings if c.device == "sep-rtr1" and c.zone_to == "lgwan_wan"
     )
@@ -266,3 +267,81 @@ def test_binding_the_yamaha_trap_filter_opens_paths(tmp_path: Path) -> None:
     # because sep-rtr1 admits only return traffic from the LGWAN side.
     assert ("POL-001", "lgwan-rtr", "lgwan_wan", "lgwan") in keys
     assert ("MYN-002", "lgwan-rtr", "lgwan_wan", "mynumber") not in keys
+
+
+# -- end to end: paths across devices ---------------------------------------------------------
+
+
+def _tcp(src: str, dst: str, dport: int) -> Packet:
+    return Packet(
+        proto=6,
+        src=ipaddress.ip_address(src),
+        dst=ipaddress.ip_address(dst),
+        sport=49152,
+        dport=dport,
+    )
+
+
+def test_chukan_crosses_two_firewalls_and_a_nat(city: tuple[AuditResult, NetworkAnalysis]) -> None:
+    """中間サーバー: myn-core → sep-rtr1 (ACL) → lgwan-core → lgwan-rtr (filter + static NAT)."""
+    result, analysis = city
+    p = _tcp("10.10.11.21", "198.51.100.20", 443)
+    (t,) = trace_packet(Network(analysis), p)
+    assert t.disposition is Disposition.EXITED
+    assert [h.device for h in t.hops] == ["myn-core", "sep-rtr1", "lgwan-core", "lgwan-rtr"]
+    assert t.final_packet.src == ipaddress.ip_address("192.0.2.121")
+    assert [r.span.text for r in t.hops[-1].nat] == [
+        "nat descriptor static 1 1 192.0.2.121=10.10.11.21 1"
+    ]
+    # The set view agrees: one translated path holds it, and as declared it is no violation
+    # (SC-006 still notes that nothing on the path logs it: planted L).
+    flows = [f for f in analysis.paths or [] if f.packets.contains(p)]
+    assert flows and all(f.translated and f.delivered.contains(t.final_packet) for f in flows)
+    assert not any(
+        f.example_flow
+        and (f.example_flow["src"], f.example_flow["dst"]) == (str(p.src), str(p.dst))
+        and f.check.startswith("MYN")
+        for f in _reported(result)
+    )
+
+
+def test_a_permit_the_next_device_drops_is_not_a_finding(
+    city: tuple[AuditResult, NetworkAnalysis],
+) -> None:
+    """A: myn-core forwards Internet-segment hosts towards the security cloud, sep-rtr1 drops it."""
+    result, analysis = city
+    assert any(
+        (c.device, c.zone_from, c.zone_to) == ("myn-core", "internet", "sec_cloud")
+        for c in analysis.crossings
+    ), "the per-device view sees the crossing"
+    assert ("POL-001", "myn-core", "internet", "sec_cloud") not in {
+        _key(f) for f in _reported(result)
+    }
+    traces = trace_packet(Network(analysis), _tcp("10.30.99.5", "203.0.113.10", 8080))
+    via_myn = [t for t in traces if t.hops[0].device == "myn-core"]
+    assert via_myn and all(t.disposition is Disposition.DENIED for t in via_myn)
+    assert {t.hops[-1].device for t in via_myn} == {"sep-rtr1"}
+
+
+def test_y_is_open_only_because_c_opens_sep_rtr1_too(tmp_path: Path) -> None:
+    """Y (lgwan-rtr lets the whole マイナンバー系 out) carries traffic only where C (sep-rtr1
+    line 40, any source) lets it through first: narrowing C to the declared host closes both."""
+    snap = tmp_path / "snapshot"
+    snap.mkdir()
+    for cfg in (CITY / "snapshot").iterdir():
+        text = cfg.read_text(encoding="utf-8")
+        if cfg.stem == "sep-rtr1":
+            old = " 40 permit tcp any host 198.51.100.30 eq 443"
+            assert text.count(old) == 1
+            text = text.replace(old, " 40 permit tcp host 10.10.11.22 host 198.51.100.30 eq 443")
+        (snap / cfg.name).write_text(text, encoding="utf-8")
+    result, _ = audit(snap, load_policy(CITY / "policy.yaml"), today=TODAY)
+    keys = {_key(f) for f in _reported(result)}
+    gone = {
+        ("MYN-002", "sep-rtr1", "mynumber", "lgwan_wan"),
+        ("MYN-003", "sep-rtr1", "mynumber", "lgwan_wan"),
+        ("MYN-002", "lgwan-rtr", "mynumber", "lgwan_wan"),
+    }
+    assert gone <= EXPECTED
+    assert not keys & gone
+    assert keys <= EXPECTED
