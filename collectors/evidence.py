@@ -365,8 +365,10 @@ def write_snapshot(
         for d in sorted({p.parent for p in tmp.rglob("*")} | {tmp}, key=lambda p: -len(p.parts)):
             _fsync_dir(d)
         _swap_in(tmp, out_dir)
-    except BaseException:
+    except BaseException as e:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(e, OSError):
+            raise EvidenceError(f"cannot write the snapshot {out_dir}: {e}") from e
         raise
     _fsync_dir(parent)
     log.info(

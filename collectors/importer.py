@@ -117,14 +117,17 @@ def import_dir(
         raise InputError(f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}")
     found_layout = detect_layout(src) if layout == "auto" else layout
     commit = ""
-    if found_layout == "oxidized" and _is_bare_git(src):
-        commit, items = _from_bare_git(src)
-    elif found_layout == "rancid":
-        items = list(_from_rancid(src))
-    else:
-        items = list(_from_files(src))
-        if (src / ".git").exists():
-            commit = _git_head(["-C", str(src)])
+    try:
+        if found_layout == "oxidized" and _is_bare_git(src):
+            commit, items = _from_bare_git(src)
+        elif found_layout == "rancid":
+            items = list(_from_rancid(src))
+        else:
+            items = list(_from_files(src))
+            if (src / ".git").exists():
+                commit = _git_head(["-C", str(src)])
+    except OSError as e:
+        raise InputError(f"cannot read: {e}", file=str(src)) from e
     if not items:
         raise InputError(f"no configuration files found ({found_layout} layout)", file=str(src))
     names: dict[str, str] = {}

@@ -308,7 +308,7 @@ def test_a_failure_mid_write_leaves_nothing_that_looks_complete(
         real(path, data)
 
     monkeypatch.setattr(evidence, "_write_file", failing)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(EvidenceError, match="No space"):
         _write(tmp_path)
     assert calls["n"] == 3
     assert not (tmp_path / "snap").exists()
