@@ -533,3 +533,16 @@ class _Context:
 def scrub_text(text: str, platform: str | None, key: bytes) -> Scrubbed:
     """Convenience: scrub ``text`` with a one-off :class:`Scrubber`."""
     return Scrubber(key).scrub(text, platform)
+
+
+_DISPLAY_KEY = secrets.token_bytes(32)
+
+
+def scrub_for_display(text: str, platform: str | None) -> str:
+    """``text`` with every secret replaced, for showing config lines in reports and logs.
+
+    Scrub the whole file (block rules need their context; line numbers do not move) and then
+    take the lines to show. The key is random per process, so the markers can be compared
+    within one report but reveal nothing, not even to a dictionary attack.
+    """
+    return Scrubber(_DISPLAY_KEY).scrub(text, platform).text

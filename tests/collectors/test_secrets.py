@@ -19,6 +19,7 @@ from collectors.secrets import (
     SecretsError,
     key_id,
     load_scrub_key,
+    scrub_for_display,
 )
 from netaudit.errors import InputError
 from netaudit.model import DeviceConfig
@@ -239,3 +240,11 @@ def test_corpus_parses_the_same_after_scrubbing(folder: str) -> None:
         removed += scrubbed.removed
     print(f"{folder}: {files} files, {removed} secrets replaced, parse unchanged")
     assert files > 0
+
+
+def test_scrub_for_display_hides_secrets_without_a_stable_digest() -> None:
+    text = (SECRETS / "cisco_ios.cfg").read_text(encoding="utf-8")
+    shown = scrub_for_display(text, "cisco_ios")
+    assert PLANTED not in shown
+    assert shown.count("\n") == text.count("\n")
+    assert shown != Scrubber(KEY).scrub(text, "cisco_ios").text
