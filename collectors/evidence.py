@@ -27,6 +27,12 @@ too; and verification needs no rule that exempts a sidecar file from the "added 
 The signature covers the canonical JSON of every other field (keys sorted, no whitespace,
 UTF-8) prefixed by a domain string, so it cannot be replayed on other data.
 
+Devices are keyed by their file-safe name (``safe_name``; the original is kept as ``name``
+when it differs). A device whose status is not ``ok``/``imported`` is *not collected* for the
+audit (netaudit.engine), even if part of its output was saved: that output is evidence, not a
+configuration to judge. A scrubbed snapshot directory is mode 0755; one written with
+``keep_secrets`` stays 0700.
+
 **Why writes go through a hidden temporary sibling directory**: every file, then the manifest,
 is written and fsynced in ``.<name>.<random>.partial`` beside the target, which is renamed into
 place only when complete. An interrupted collection therefore leaves either nothing at the
