@@ -179,7 +179,7 @@ def main() -> int:
     snap.mkdir()
     for i in range(ns.devices):
         (snap / f"bench-{i:03d}.cfg").write_text(synthetic_config(i))
-    faults = {f"bench-{i:03d}": f"slow:{ns.delay}" for i in range(ns.devices)}
+    faults = {"*": f"slow:{ns.delay}"}
     state_dir = work / "lab"
     t0 = time.perf_counter()
     st = lab.up(snap, state_dir, faults=faults, timeout=300)

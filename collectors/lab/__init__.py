@@ -51,6 +51,8 @@ def load_devices(
 ) -> list[LabDevice]:
     """One lab device per config file of a snapshot directory (``<name>.<ext>``).
 
+    ``faults`` maps device names (or ``*`` for every other device) to their faults.
+
     Raises:
         InputError: the directory holds no configs, a config is unreadable, or a fault
             names a device the snapshot does not have.
@@ -58,6 +60,7 @@ def load_devices(
     if not snapshot.is_dir():
         raise InputError("not a snapshot directory", file=str(snapshot))
     faults = dict(faults or {})
+    every = faults.pop("*", None)  # a fault for every device not named on its own
     devices: list[LabDevice] = []
     for path in sorted(snapshot.iterdir()):
         if path.name.startswith(".") or path.name == "manifest.json" or not path.is_file():
@@ -71,7 +74,7 @@ def load_devices(
             raise InputError(f"cannot read: {e.strerror}", file=str(path)) from e
         devices.append(
             device_from_text(
-                name, text, platform=(platforms or {}).get(name), fault=faults.pop(name, None)
+                name, text, platform=(platforms or {}).get(name), fault=faults.pop(name, every)
             )
         )
     if not devices:

@@ -250,7 +250,8 @@ def lab_up(
         list[str] | None,
         typer.Option(
             "--fault",
-            help="device=slow:0.3|refuse|hostkey|drop (join with +; repeat or comma-separate).",
+            help="DEVICE=slow:0.3|refuse|hostkey|drop (join with +; DEVICE * for all others;"
+            " repeat or comma-separate).",
         ),
     ] = None,
 ) -> None:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from pathlib import Path
 
 import pytest
 from netmiko.ssh_dispatcher import CLASS_MAPPER
 
-from collectors.lab import Fault, device_from_text
+from collectors.lab import Fault, device_from_text, load_devices
 from collectors.lab.device import PAGE_LINES, CliSession, LabDevice
 from collectors.lab.personalities import PERSONALITIES
 from collectors.profiles import RUNNING_CONFIG, profile, profiles
+from netaudit.errors import InputError
 from netaudit.parsers import PLATFORMS
 from tests.collectors.conftest import one_device
 
@@ -152,3 +154,12 @@ def test_profiles_define_the_issue_quirks() -> None:
     assert profile("paloalto_panos").running_config == "show config running"
     assert profile("paloalto_panos").paging_off == "set cli pager off"
     assert profile("paloalto_panos").before == ("set cli config-output-format xml",)
+
+
+def test_a_fault_for_every_device(tmp_path: Path) -> None:
+    (tmp_path / "a.cfg").write_text("hostname a\n!\n", encoding="utf-8")
+    (tmp_path / "b.cfg").write_text("hostname b\n!\n", encoding="utf-8")
+    devs = load_devices(tmp_path, faults={"*": Fault(slow=0.1), "b": Fault(drop=True)})
+    assert {d.name: d.fault for d in devs} == {"a": Fault(slow=0.1), "b": Fault(drop=True)}
+    with pytest.raises(InputError, match="unknown device"):
+        load_devices(tmp_path, faults={"c": Fault(drop=True)})
