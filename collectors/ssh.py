@@ -323,6 +323,26 @@ def collect_one(target: Target, options: Options) -> DeviceResult:
     )
 
 
+def _fail_fast_when_closed(conn: BaseConnection) -> None:
+    """Make reads on a session the device closed fail at once.
+
+    netmiko polls the channel until its read timeout even after the device hung up; checking
+    paramiko's ``closed`` flag turns a dropped session into an immediate ``ReadException``.
+    """
+    channel = getattr(conn, "channel", None)
+    if channel is None or not hasattr(channel, "read_channel"):
+        return
+    original = channel.read_channel
+
+    def read_channel() -> str:
+        data: str = original()
+        if not data and getattr(getattr(channel, "remote_conn", None), "closed", False):
+            raise ReadException("the device closed the session")
+        return data
+
+    channel.read_channel = read_channel
+
+
 def _alive(conn: BaseConnection) -> bool:
     channel = getattr(conn, "remote_conn", None)
     transport = getattr(channel, "transport", None)
@@ -345,6 +365,7 @@ def _attempt(
     except Exception as e:  # every connection failure becomes a status
         failure = _classify_connect(e, target)
         return failure.status, failure.message, {}
+    _fail_fast_when_closed(conn)
     try:
         outputs, error = _run(conn, target, prof)
         return (COMMAND_FAILED, error, outputs) if error else (OK, "", outputs)
@@ -354,7 +375,9 @@ def _attempt(
         if not _alive(conn):
             return COMMAND_FAILED, "the device dropped the session during collection", {}
         return TIMEOUT, f"a command got no answer within {target.timeout:g} s", {}
-    except (OSError, EOFError, ReadException, paramiko.SSHException) as e:
+    except ReadException:
+        return COMMAND_FAILED, "the device dropped the session during collection", {}
+    except (OSError, EOFError, paramiko.SSHException) as e:
         return COMMAND_FAILED, f"the session was dropped during collection ({type(e).__name__})", {}
     except Exception as e:  # a broken session is a device result, not a crash
         return COMMAND_FAILED, f"collection failed ({type(e).__name__})", {}

@@ -120,7 +120,7 @@ def test_unknown_host_key_is_refused_unless_accepted(lab_of: LabStarter) -> None
 
 def test_unreachable_and_retries(lab_of: LabStarter, tmp_path: Path) -> None:
     lab = lab_of([one_device("juniper_junos", Fault(drop=True), name="drops")])
-    t = lab.target("drops", retries=1, timeout=1.5)
+    t = lab.target("drops", retries=1, timeout=20)  # a drop is noticed at once, not at the timeout
     (r,) = collect([t], Options(known_hosts=lab.known_hosts, retry_delay=0.05))
     assert r.status == "command_failed" and "after 2 attempts" in r.error
     closed = replace(t, name="nobody", port=1)
