@@ -3,6 +3,8 @@
 AFTER is a copy of the example snapshot where sep-rtr1's ``MYN-OUT 30`` (SMB from the
 マイナンバー系 terminals to the LGWAN file server, planted deviation B) is removed and lgwan-rtr's
 Yamaha LGWAN-side filter list gains ``ip filter 202``: RDP from the LGWAN to the マイナンバー系 VDI.
+Rule hygiene sees both lines too: ``ip filter 202`` is a new cross-zone permit that does not log,
+and ``MYN-OUT 30`` was one (RUL-004 new on lgwan-rtr, fixed on sep-rtr1).
 """
 
 from __future__ import annotations
@@ -73,10 +75,13 @@ def _tcp(src: str, dst: str, dport: int) -> Packet:
 def test_findings_new_fixed_unchanged(result: DiffResult) -> None:
     new = {(f.check, f.device, f.zone_from, f.zone_to, f.status) for f in result.new}
     fixed = {(f.check, f.device, f.zone_from, f.zone_to) for f in result.fixed}
-    assert new == {("POL-001", "lgwan-rtr", "lgwan_wan", "lgwan", Status.FAIL)}
-    assert fixed == {("MYN-002", "sep-rtr1", "mynumber", "lgwan")}
+    assert new == {
+        ("POL-001", "lgwan-rtr", "lgwan_wan", "lgwan", Status.FAIL),
+        ("RUL-004", "lgwan-rtr", "", "", Status.FAIL),
+    }
+    assert fixed == {("MYN-002", "sep-rtr1", "mynumber", "lgwan"), ("RUL-004", "sep-rtr1", "", "")}
     # Everything else is the same finding, even where line numbers moved (sep-rtr1 MYN-OUT 40).
-    assert len(result.unchanged) == len(result.before.findings) - 1
+    assert len(result.unchanged) == len(result.before.findings) - 2
     assert len(result.after.findings) == len(result.before.findings)
     moved = next(
         f
@@ -129,7 +134,7 @@ def test_identical_snapshots_change_nothing() -> None:
 def test_console_shows_changes_both_languages(result: DiffResult) -> None:
     ja = render("console", as_result(result), RenderOptions(lang="ja", width=200))
     en = render("console", as_result(result), RenderOptions(lang="en", width=200))
-    assert "新たな指摘 (1件)" in ja and "解消した指摘 (1件)" in ja
+    assert "新たな指摘 (2件)" in ja and "解消した指摘 (2件)" in ja
     assert "+ lgwan_wan → lgwan" in en and "- mynumber → lgwan" in en
     assert NEW_FILTER in en
 
@@ -172,7 +177,7 @@ def test_cli_json_and_exit_codes(after: Path, tmp_path: Path) -> None:
     assert doc["schema"] == "netaudit/result/v1"
     new = [f for f in doc["findings"] if f["change"] == "new"]
     fixed = [f for f in doc["findings"] if f["change"] == "fixed"]
-    assert [f["check"] for f in new] == ["POL-001"] and len(fixed) == 1
+    assert [f["check"] for f in new] == ["POL-001", "RUL-004"] and len(fixed) == 2
     added, removed = doc["flow_changes"]
     assert added["kind"] == "added" and added["example_flow"]["dport"] == 3389
     assert removed["kind"] == "removed" and removed["devices"] == ["sep-rtr1"]
@@ -184,7 +189,10 @@ def test_cli_json_and_exit_codes(after: Path, tmp_path: Path) -> None:
     assert code == 1
     doc = json.loads(target.read_text(encoding="utf-8"))
     new = [f for f in doc["findings"] if f["change"] == "new"]
-    assert [f["device"] for f in new] == ["sep-rtr1"]
+    assert [(f["check"], f["device"]) for f in new] == [
+        ("MYN-002", "sep-rtr1"),
+        ("RUL-004", "sep-rtr1"),
+    ]
 
 
 def test_cli_every_format_to_output_dir(after: Path, tmp_path: Path) -> None:
@@ -212,7 +220,7 @@ def test_cli_every_format_to_output_dir(after: Path, tmp_path: Path) -> None:
     sarif = json.loads((out / "netaudit-diff.sarif").read_text(encoding="utf-8"))
     assert "new" in {r.get("baselineState") for r in sarif["runs"][0]["results"]}
     assert '<testsuite name="diff"' in (out / "netaudit-diff.xml").read_text(encoding="utf-8")
-    assert "New findings (1)" in (out / "netaudit-diff.md").read_text(encoding="utf-8")
+    assert "New findings (2)" in (out / "netaudit-diff.md").read_text(encoding="utf-8")
     # Several formats need --output-dir; an unknown format is a usage error.
     assert (
         _run(
