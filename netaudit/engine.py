@@ -11,12 +11,13 @@ import hashlib
 import inspect
 import json
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from checks import CheckContext, all_checks
 from checks.base import Check
+from collectors.secrets import scrub_for_display
 from netaudit import __version__
 from netaudit.errors import InputError
 from netaudit.flow import HeaderSpace
@@ -229,8 +230,12 @@ def load_snapshot(
 
 
 def _coverage(
-    devices: Iterable[DeviceConfig], failed: Iterable[str], problems: Sequence[InputProblem]
+    devices: Iterable[DeviceConfig],
+    failed: Iterable[str],
+    problems: Sequence[InputProblem],
+    display: DisplayLines | None = None,
 ) -> tuple[DeviceCoverage, ...]:
+    shown = display or DisplayLines({})
     out = [
         DeviceCoverage(
             device=d.name,
@@ -238,7 +243,9 @@ def _coverage(
             platform=d.platform,
             lines=d.coverage.total_lines,
             recognized=d.coverage.recognized,
-            unrecognized=tuple((u.line, u.text) for u in d.coverage.unrecognized),
+            unrecognized=tuple(
+                (u.line, shown.line(d.source, u.line, u.text)) for u in d.coverage.unrecognized
+            ),
             warnings=tuple((w.span.line, w.message) for w in d.warnings),
         )
         for d in devices
@@ -470,7 +477,8 @@ def audit(
     checks = [c for c in all_checks() if not only or c.meta.id in only]
     ctx = CheckContext(analysis=analysis, today=today or started.date())
     findings = run_checks(checks, ctx) + _incomplete_findings(loaded.devices, analysis)
-    findings = with_context(_dedupe(findings))
+    display = DisplayLines({d.source: d.platform for d in loaded.devices})
+    findings = with_context(_dedupe(findings), display=display)
     result = AuditResult(
         policy_file=policy.file,
         policy_digest=policy.digest,
@@ -479,7 +487,7 @@ def audit(
         verdict=verdict_of(findings, loaded.failed),
         findings=tuple(findings),
         matrix=_matrix(analysis, findings),
-        coverage=_coverage(loaded.devices, loaded.failed, loaded.problems),
+        coverage=_coverage(loaded.devices, loaded.failed, loaded.problems, display),
         problems=tuple(loaded.problems),
         run=RunInfo(
             tool_version=__version__,
@@ -507,23 +515,57 @@ def audit(
 CONTEXT_LINES = 2
 
 
-def with_context(findings: Sequence[Finding], around: int = CONTEXT_LINES) -> list[Finding]:
-    """Attach the lines around each piece of evidence, redacted, read once per file."""
-    texts: dict[str, list[str] | None] = {}
+class DisplayLines:
+    """Config lines as reports may show them: every secret replaced.
 
-    def lines_of(file: str) -> list[str] | None:
-        if file not in texts:
+    Parsers keep secrets out of what they model, but reports also quote raw lines (evidence,
+    the lines around it, lines not understood) from files that may never have been scrubbed
+    (a folder of configs copied by hand). Each file is scrubbed whole with its platform's rules
+    (``collectors.secrets``; line numbers do not move) before any of its lines is shown.
+    """
+
+    def __init__(self, platforms: Mapping[str, str]) -> None:
+        self.platforms = dict(platforms)
+        self._files: dict[str, tuple[list[str], list[str]] | None] = {}
+
+    def _load(self, file: str) -> tuple[list[str], list[str]] | None:
+        if file not in self._files:
             try:
-                texts[file] = decode(Path(file).read_bytes(), source=file).splitlines()
+                raw = decode(Path(file).read_bytes(), source=file)
             except (OSError, InputError):
-                texts[file] = None
-        return texts[file]
+                self._files[file] = None
+            else:
+                shown = scrub_for_display(raw, self.platforms.get(file))
+                self._files[file] = (raw.splitlines(), shown.splitlines())
+        return self._files[file]
 
+    def lines(self, file: str) -> list[str] | None:
+        """The file's lines with secrets replaced, or ``None`` when it cannot be read."""
+        loaded = self._load(file)
+        return loaded[1] if loaded is not None else None
+
+    def line(self, file: str, number: int, text: str) -> str:
+        """``text`` (what a parser quoted of line ``number``), or the scrubbed line when that
+        line holds a secret."""
+        loaded = self._load(file) if file else None
+        if loaded is None or not 1 <= number <= min(len(loaded[0]), len(loaded[1])):
+            return text
+        raw, shown = loaded[0][number - 1], loaded[1][number - 1]
+        return text if raw == shown else shown.strip()
+
+
+def with_context(
+    findings: Sequence[Finding],
+    around: int = CONTEXT_LINES,
+    display: DisplayLines | None = None,
+) -> list[Finding]:
+    """Attach the lines around each piece of evidence, with every secret replaced."""
+    shown = display or DisplayLines({})
     out: list[Finding] = []
     for f in findings:
         evidence = []
         for e in f.evidence:
-            lines = lines_of(e.file) if e.file and e.line > 0 else None
+            lines = shown.lines(e.file) if e.file and e.line > 0 else None
             if lines is None or e.line > len(lines):
                 evidence.append(e)
                 continue
@@ -531,7 +573,8 @@ def with_context(findings: Sequence[Finding], around: int = CONTEXT_LINES) -> li
             ctx = tuple(
                 (n, redact(lines[n - 1].rstrip())) for n in range(lo, hi + 1) if n != e.line
             )
-            evidence.append(replace(e, context=ctx))
+            text = shown.line(e.file, e.line, e.text)
+            evidence.append(replace(e, text=text, context=ctx))
         out.append(replace(f, evidence=tuple(evidence)))
     return out
 
