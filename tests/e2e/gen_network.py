@@ -12,7 +12,7 @@ host subnets (/27s of the documentation ranges 192.0.2.0/24, 198.51.100.0/24 and
   hosts, a whole /24, sometimes negated), ``-p``/``--dport``, ``-i``/``-o``, an
   ESTABLISHED,RELATED accept on top, ``--ctstate NEW`` now and then, policy ACCEPT or DROP;
 * with ``nat=True``, random DNAT in PREROUTING (to another host, sometimes to another port)
-  and SNAT / MASQUERADE in POSTROUTING.
+  and SNAT (to the interface's address or a pool address) / MASQUERADE in POSTROUTING.
 
 Each host subnet has a host namespace with two addresses (.10 and .11 of the /27). Probes are
 TCP SYNs, UDP datagrams and ICMP echoes between hosts of different subnets; a share of them
@@ -36,6 +36,7 @@ HOST_RANGES = tuple(
 )
 TRANSIT = ipaddress.IPv4Network("203.0.113.224/27")
 SHARED_LAN = ipaddress.IPv4Network("203.0.113.248/29")  # inside TRANSIT, after the /30s used
+SNAT_POOL = tuple(ipaddress.IPv4Network("203.0.113.240/29").hosts())  # in TRANSIT, unused
 HOST_SUBNETS = tuple(
     s for r in HOST_RANGES for s in r.subnets(new_prefix=27) if not s.overlaps(TRANSIT)
 )
@@ -302,12 +303,11 @@ def _first_hop(src: str, dst: str, adjacency: dict[str, list[str]]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Dnat:
-    """What a generated DNAT rule matches (``proto`` None: any) and the host it sends to."""
+    """What a generated DNAT rule matches (``proto`` None: any)."""
 
     match: ipaddress.IPv4Address
     proto: int | None
     dport: int | None
-    target: Host
 
 
 def _dnat(rng: random.Random, r: Router, hosts: list[Host]) -> list[Dnat]:
@@ -331,35 +331,41 @@ def _dnat(rng: random.Random, r: Router, hosts: list[Host]) -> list[Dnat]:
         parts.append(f"-j DNAT --to-destination {to}")
         r.prerouting.append(" ".join(parts))
         num = {"tcp": PROTO_TCP, "udp": PROTO_UDP, None: None}[proto]
-        out.append(Dnat(ipaddress.IPv4Address(match), num, dport, b))
+        out.append(Dnat(ipaddress.IPv4Address(match), num, dport))
     return out
 
 
 def _snat(rng: random.Random, r: Router, subnets: list[ipaddress.IPv4Network]) -> None:
-    """SNAT or MASQUERADE out of one interface, maybe only for one subnet."""
-    itf = rng.choice(r.interfaces)
-    parts = ["-A POSTROUTING"]
-    if rng.random() < 0.5:
-        parts.append(f"-s {rng.choice(subnets)}")
-    parts.append(f"-o {itf.name}")
-    if rng.random() < 0.5:
-        parts.append("-j MASQUERADE")
-    else:
-        parts.append(f"-j SNAT --to-source {itf.address.ip}")
-    r.postrouting.append(" ".join(parts))
+    """One or two SNAT / MASQUERADE rules out of an interface, maybe only for one subnet.
+
+    SNAT goes to the interface's own address or to a pool address of the transit range that
+    nobody owns: the lab only needs the way there, not the replies.
+    """
+    for _ in range(rng.choice([1, 1, 2])):
+        itf = rng.choice(r.interfaces)
+        parts = ["-A POSTROUTING"]
+        if rng.random() < 0.5:
+            parts.append(f"-s {rng.choice(subnets)}")
+        parts.append(f"-o {itf.name}")
+        roll = rng.random()
+        if roll < 0.4:
+            parts.append("-j MASQUERADE")
+        elif roll < 0.7:
+            parts.append(f"-j SNAT --to-source {itf.address.ip}")
+        else:
+            parts.append(f"-j SNAT --to-source {rng.choice(SNAT_POOL)}")
+        r.postrouting.append(" ".join(parts))
 
 
 def _probes(rng: random.Random, hosts: list[Host], dnats: list[Dnat], count: int) -> list[Probe]:
     """``count`` probes between hosts of different subnets, a share aimed at DNAT matches.
 
-    A probe whose destination a DNAT rule sends back into the source's own subnet (hairpin
-    NAT) is not generated: the lab compares crossings between subnets, and the hairpin case
-    has its own hand-written test. (When DNAT turns every destination into a hairpin, fewer
-    probes come out.)
+    A DNAT rule may send a probe back into its source's own subnet (hairpin NAT), even to
+    its own address: Linux forwards that too.
     """
     out: list[Probe] = []
     for i in range(count):
-        for _attempt in range(1000):
+        while True:
             src_host = rng.choice(hosts)
             others = [h for h in hosts if h is not src_host]
             src = rng.choice(src_host.addresses).ip
@@ -372,11 +378,8 @@ def _probes(rng: random.Random, hosts: list[Host], dnats: list[Dnat], count: int
                 dst = rng.choice(rng.choice(others).addresses).ip
                 proto = rng.choices([PROTO_TCP, PROTO_UDP, PROTO_ICMP], weights=[45, 30, 25])[0]
                 dport = _port(rng, proto)
-            hairpin = any(d.match == dst and d.target is src_host for d in dnats)
-            if dst not in src_host.network and not hairpin:
+            if dst not in src_host.network:
                 break
-        else:
-            continue
         out.append(Probe(src_host.name, src, dst, proto, dport, SPORT_BASE + i))
     return out
 
