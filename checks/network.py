@@ -366,7 +366,7 @@ class VlanSeparation:
         a = ctx.analysis
         p = a.policy
         zones = _zones_of(a)
-        domains = layer2_domains(a.devices.values(), p, getattr(a, "links", ()))
+        domains = layer2_domains(a.devices.values(), p, a.links)
         native_groups: dict[int, list[tuple[DeviceConfig, _Trunk]]] = {}
         for name in sorted(a.devices):
             dev = a.devices[name]

@@ -473,6 +473,10 @@ def audit(
     space = space or HeaderSpace()
     hints = inventory.zone_hints() if inventory is not None else {}
     analysis = analyze(space, loaded.devices, policy, zone_hints=hints)
+    if inventory is not None:
+        analysis.links = tuple(
+            (k.a_device, k.a_interface, k.b_device, k.b_interface) for k in inventory.links
+        )
     analysis.paths = network_paths(analysis, inventory, isolated=isolated)
     checks = [c for c in all_checks() if not only or c.meta.id in only]
     ctx = CheckContext(analysis=analysis, today=today or started.date())

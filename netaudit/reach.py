@@ -118,6 +118,8 @@ class NetworkAnalysis:
     zone_dst: dict[str, PacketSet]
     # End-to-end paths (netaudit.paths), once computed; ``None``: per-device analysis only.
     paths: list[PathFlow] | None = None
+    # Inventory links (device, interface, device, interface): adjacencies configs cannot show.
+    links: tuple[tuple[str, str, str, str], ...] = ()
     _through: dict[tuple[str, str, str], PacketSet] = field(default_factory=dict, repr=False)
 
     def zone_of(self, device: str, interface: str) -> str | None:

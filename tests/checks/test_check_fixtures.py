@@ -67,6 +67,8 @@ FLOW_CHECKS = frozenset(
         "APR-001",
         "BET-001",
         "INT-003",
+        "INT-001",
+        "GOV-002",
     }
 )
 # Checks that report what the parser warns of (an undefined object): their fail_ configs must
