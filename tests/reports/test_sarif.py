@@ -198,7 +198,12 @@ def _fp(res: dict[str, Any]) -> str:
 def test_city_results_locate_real_lines() -> None:
     """Every example-city result names a repository-relative file whose line is the snippet."""
     results = _run(city_result())["results"]
-    assert len(results) == len(city_result().findings) >= 13
+    reported = [
+        f
+        for f in city_result().findings
+        if f.status not in (Status.PASS, Status.NOT_APPLICABLE) and f.evidence
+    ]
+    assert len(results) >= len(reported) >= 13
     for res in results:
         physical = res["locations"][0]["physicalLocation"]
         uri = physical["artifactLocation"]["uri"]
