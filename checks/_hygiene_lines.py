@@ -49,9 +49,25 @@ _WIDTH = {4: 32, 6: 128}
 Scope = tuple[str | None, str | None]
 
 
+def is_approximate(rule: Rule) -> bool:
+    """The parser could only approximate what this rule matches (TCP flags, ignored qualifiers)."""
+    return bool(rule.extras.get("approximation") or rule.extras.get("ignored_qualifiers"))
+
+
 def is_synthetic(rule: Rule) -> bool:
-    """A rule the parser made up for a vendor default, not a line a person wrote."""
-    return bool(rule.extras.get("synthetic") or rule.extras.get("implicit"))
+    """A rule the parser made up, not a line a person wrote.
+
+    A vendor default (``synthetic``, ``implicit``), a stand-in for a reference to a filter that
+    is not defined (``undefined``, Yamaha: RUL-008 reports those), or a Yamaha ``dynamic``
+    filter, which the model lists after the static ones although the router applies it to the
+    sessions the static ``pass`` lines open: its position is a convention, not the author's.
+    """
+    return bool(
+        rule.extras.get("synthetic")
+        or rule.extras.get("implicit")
+        or rule.extras.get("undefined")
+        or rule.extras.get("dynamic")
+    )
 
 
 # -- the address index ------------------------------------------------------------------------
@@ -326,7 +342,12 @@ class LineAnalyzer:
         self.index.dst.freeze()
         # Redundancy cannot be decided before a rule whose real match is not known.
         self.last_unresolved = max(
-            (i for i, r in enumerate(self.rules) if r.enabled and r.unresolved), default=-1
+            (
+                i
+                for i, r in enumerate(self.rules)
+                if r.enabled and (r.unresolved or is_approximate(r))
+            ),
+            default=-1,
         )
         self.zone_of = dict(zone_of or {})
         self.in_atoms, self.out_atoms = self._atoms(set(interfaces))
@@ -381,6 +402,8 @@ class LineAnalyzer:
         # exception they take packets away, so the resolved part would claim too much.
         if not r.unresolved:
             return True
+        if r.extras.get("undefined"):
+            return False  # a stand-in for a missing definition: what it matches is unknown
         return not (
             r.match.src.negate or r.match.dst.negate or any(e.all_unresolved for e in r.exceptions)
         )
@@ -517,7 +540,9 @@ class LineAnalyzer:
             rule=r,
             blockers=rules,
             action_differs=any(b.action is not r.action for b in rules),
-            uncertain=bool(r.unresolved),
+            uncertain=bool(r.unresolved)
+            or is_approximate(r)
+            or any(is_approximate(b) for b in rules),
         )
 
     # -- redundant lines ---------------------------------------------------------------------

@@ -342,7 +342,9 @@ class UnreachableLine:
     A different action usually means a mistake — the author meant the later line to apply —
     and is reported at medium severity; the same action is dead weight (low). Disabled lines
     neither block nor are reported. A line whose own addresses could not be resolved (FQDN,
-    undefined object) is reported ``unknown``: only its resolved part is known to be covered.
+    undefined object) is reported ``unknown``: only its resolved part is known to be covered;
+    so is a verdict resting on a line the parser could only approximate (TCP flags such as
+    Yamaha ``tcpfin``/``tcprst``, qualifiers it ignores).
     Policy rules are judged per pair of interfaces they apply to (``in``/``out`` scope): a rule
     is only blocked by earlier rules that apply wherever it does.
     """
@@ -388,10 +390,14 @@ class UnreachableLine:
                         title=self.meta.title,
                         message=Text(
                             ja=f"{dev.name} の {filter_label(flt)} のルール {label(r)}（{r.action.value}）には到達するパケットがありません。先行するルール {blockers} が先にすべて一致します（{why.ja}）。"
-                            + ("解決できない名前を含むため確定できません。" if u.uncertain else ""),
+                            + (
+                                "解決できない名前、またはパーサが近似した条件に依存するため確定できません。"
+                                if u.uncertain
+                                else ""
+                            ),
                             en=f"{dev.name} {filter_label(flt)} rule {label(r)} ({r.action.value}) is never reached: earlier rule(s) {blockers} match everything it matches ({why.en})."
                             + (
-                                " It references unresolved names: not certain."
+                                " It rests on unresolved names or approximated matches: not certain."
                                 if u.uncertain
                                 else ""
                             ),

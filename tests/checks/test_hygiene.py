@@ -388,3 +388,19 @@ def test_unreachable_on_every_platform_is_a_different_action(folder: str, name: 
     text = (FIXTURES / folder / name).read_text(encoding="utf-8")
     (f,) = _run(UnreachableLine(), (Path(name).stem, text))
     assert f.severity is Severity.MEDIUM and len(f.evidence) == 2
+
+
+def test_yamaha_placeholders_and_approximations_are_not_definite() -> None:
+    """An undefined filter number is RUL-008's, not an any/any permit; TCP flags are unknown."""
+    cfg = """ip lan1 address 10.10.255.2/30
+ip lan1 secure filter in 10 11 77 99
+ip lan2 address 10.20.255.1/30
+ip filter 10 reject * * tcpfin * www
+ip filter 11 reject * * tcprst * www
+ip filter 99 pass-log * * * * *
+"""
+    assert _run(AnyAnyPermit(), ("rtx", cfg), platform="yamaha")[0].evidence[0].line == 6
+    (u,) = _run(UnreachableLine(), ("rtx", cfg), platform="yamaha")
+    assert u.status is Status.UNKNOWN and u.evidence[0].line == 5
+    (d,) = _run(UndefinedObject(), ("rtx", cfg), platform="yamaha")
+    assert "77" in d.message.en
