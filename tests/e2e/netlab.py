@@ -186,12 +186,13 @@ class _Endpoint:
 _LIVE: dict[str, NetLab] = {}
 
 
-def _close_all() -> None:
+def close_all() -> None:
+    """Remove the namespaces of every lab still standing (fixture finalizers, atexit)."""
     for lab in list(_LIVE.values()):
         lab.close()
 
 
-atexit.register(_close_all)
+atexit.register(close_all)
 
 
 @dataclass
