@@ -69,12 +69,22 @@ LOG_PLATFORMS = frozenset(
 # Platforms whose parsers keep the object table (``extras["objects"]``, present only when the
 # config defines objects). Yamaha RTX has no named address/service objects at all.
 OBJECT_PLATFORMS = frozenset(
-    {"cisco_ios", "cisco_nxos", "fortinet", "juniper_junos", "paloalto_panos", "yamaha"}
+    {
+        "cisco_asa",
+        "cisco_ios",
+        "cisco_nxos",
+        "fortinet",
+        "juniper_junos",
+        "paloalto_panos",
+        "yamaha",
+    }
 )
 
 # Parser warnings that report an undefined name, as each parser words them.
 _UNDEFINED_RE = re.compile(r"\bundefined\b|\bis not defined\b")
 _TOKEN_SPLIT = re.compile(r"[\s:,=;]+")
+# Device extras that list names without using them (the ASA parser's own unbound-ACL list).
+_NOT_REFERENCES = frozenset({"objects", "undefined_objects", "unbound_acls"})
 
 
 # -- shared per-analysis facts ----------------------------------------------------------------
@@ -212,9 +222,7 @@ def filter_usage(dev: DeviceConfig) -> dict[str, str]:
     for route in dev.routes:
         _strings(route.extras, texts)
     _strings(dev.mgmt.extras, texts)
-    _strings(
-        {k: v for k, v in dev.extras.items() if k not in ("objects", "undefined_objects")}, texts
-    )
+    _strings({k: v for k, v in dev.extras.items() if k not in _NOT_REFERENCES}, texts)
     if dev.policy is not None:
         _strings(dev.policy.extras, texts)
         for r in dev.policy.rules:
@@ -835,11 +843,12 @@ class UnusedObject:
     """RUL-007: an address or service object (or group) defined but never referenced.
 
     Read from the object table parsers keep in ``DeviceConfig.extras["objects"]``: IOS /
-    NX-OS object-groups, FortiGate addresses, address groups, services and service groups
-    (factory defaults excluded), PAN-OS addresses, services and their groups, Junos
-    address-book entries, applications and application sets. A member of a group counts as
-    referenced. Yamaha RTX has no named objects. Other platforms' parsers keep
-    no object table yet: ``not_applicable``.
+    NX-OS object-groups; ASA objects and object-groups (object NAT counts as a reference);
+    FortiGate addresses, address groups, services and service groups (factory defaults
+    excluded); PAN-OS addresses, services and their groups; Junos address-book entries,
+    applications and application sets. A member of a group counts as referenced. Yamaha RTX
+    has no named objects. Other platforms' parsers keep no object table yet:
+    ``not_applicable``.
     """
 
     meta = CheckMeta(

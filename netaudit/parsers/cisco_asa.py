@@ -220,6 +220,8 @@ class _Asa:
         self.names: dict[str, ipaddress.IPv4Address | ipaddress.IPv6Address] = {}
         self.netobjs: dict[str, _NetObject] = {}
         self.svcobjs: dict[str, _SvcObject] = {}
+        # Names looked up by ACLs, NAT and groups (rule hygiene RUL-007).
+        self.obj_refs: set[str] = set()
         self.interfaces: list[Interface] = []
         self.nameif: dict[str, str] = {}  # nameif -> interface name
         self.level: dict[str, int] = {}  # interface name -> security level
@@ -486,6 +488,7 @@ class _Asa:
         self, name: str, line: int, *, matters: bool, seen: frozenset[str] = frozenset()
     ) -> tuple[tuple[IPNetwork, ...], tuple[str, ...]]:
         """Networks and unresolved names of a network object or group."""
+        self.obj_refs.add(name)
         if name in self._net_cache and not seen:
             return self._net_cache[name]
         obj = self.netobjs.get(name)
@@ -515,6 +518,7 @@ class _Asa:
         self, name: str, line: int, *, seen: frozenset[str] = frozenset()
     ) -> _SvcObject | None:
         """A flattened copy of a service/protocol/icmp object or group (refs expanded)."""
+        self.obj_refs.add(name)
         obj = self.svcobjs.get(name)
         if obj is None or name in seen:
             return None
@@ -1532,6 +1536,26 @@ def _with_extras(rule: Rule, **extra: object) -> Rule:
     return replace(rule, extras={**rule.extras, **extra})
 
 
+_SVC_KINDS = {"service": "service", "ports": "port group", "protocol": "protocol group"}
+
+
+def _objects(asa: _Asa) -> tuple[dict[str, object], ...]:
+    """Objects and object-groups with whether anything references them (RUL-007)."""
+    out: list[dict[str, object]] = []
+    for name, o in asa.netobjs.items():
+        kind = "object-group network" if o.group else "object network"
+        out.append({"name": name, "kind": kind, "line": o.line, "referenced": name in asa.obj_refs})
+    for name, so in asa.svcobjs.items():
+        kind = _SVC_KINDS.get(so.kind, "icmp-type group")
+        out.append(
+            {"name": name, "kind": kind, "line": so.line, "referenced": name in asa.obj_refs}
+        )
+    return tuple(
+        {**o, "text": asa.ctx.span(int(str(o["line"]))).text}
+        for o in sorted(out, key=lambda o: int(str(o["line"])))
+    )
+
+
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
@@ -1560,7 +1584,8 @@ def parse(text: str, *, source: str, name: str = "") -> DeviceConfig:
         mgmt=mgmt,
         coverage=asa.ctx.coverage(),
         warnings=tuple(asa.ctx.warnings),
-        extras={"unbound_acls": _unique(unused)} if unused else {},
+        extras=({"unbound_acls": _unique(unused)} if unused else {})
+        | ({"objects": objects} if (objects := _objects(asa)) else {}),
     )
 
 
