@@ -464,7 +464,7 @@ class RedundantLine:
                 for red in lines_of(a, df, flt).redundant:
                     r = red.rule
                     by = red.decided_by
-                    instead_ja = f"後続のルール {label(by)}" if by is not None else "既定の動作"
+                    instead_ja = f"後続のルール {label(by)} " if by is not None else "既定の動作"
                     instead_en = f"later rule {label(by)}" if by is not None else "the default"
                     ev = [evidence(dev, r.span, "redundant line")]
                     if by is not None:
@@ -477,7 +477,7 @@ class RedundantLine:
                         status=Status.FAIL,
                         title=self.meta.title,
                         message=Text(
-                            ja=f"{dev.name} の {filter_label(flt)} のルール {label(r)}（{r.action.value}）は削除しても動作が変わりません。一致するパケットは {instead_ja} でも同じく {r.action.value} になります。例: {red.example}",
+                            ja=f"{dev.name} の {filter_label(flt)} のルール {label(r)}（{r.action.value}）は削除しても動作が変わりません。一致するパケットは{instead_ja}でも同じく {r.action.value} になります。例: {red.example}",
                             en=f"{dev.name} {filter_label(flt)} rule {label(r)} ({r.action.value}) changes nothing: its packets get the same action from {instead_en}. Example: {red.example}",
                         ),
                         device=dev.name,
