@@ -328,6 +328,7 @@ class Network:
         self._policy_cache: dict[tuple[str, str, str], PacketSet] = {}
         self._nat_cache: dict[tuple[str, str, str | None, str], NatStage | None] = {}
         self._sources: dict[tuple[str, str], PacketSet] = {}
+        self._martian: dict[str, PacketSet] = {}
 
     def _adjoin(self, a: tuple[str, str], b: tuple[str, str]) -> None:
         peers = self.neighbours.setdefault(a, [])
@@ -373,6 +374,28 @@ class Network:
             ).permitted
             self._policy_cache[key] = cached
         return cached
+
+    def martian(self, device: str) -> PacketSet:
+        """Packets a device drops on arrival because their source is one of its own addresses.
+
+        Linux does so by default (``accept_local=0``: a "martian source"), which matters after
+        a source NAT to the router's own address sends the packet back to it. Other platforms:
+        nothing is assumed (empty).
+        """
+        cached = self._martian.get(device)
+        if cached is not None:
+            return cached
+        dev = self.devices[device]
+        if dev.platform != "linux":
+            self._martian[device] = self.space.empty
+            return self.space.empty
+        own = [
+            ipaddress.ip_network(a.ip)
+            for itf in self.interfaces[device].values()
+            for a in itf.addresses
+        ]
+        self._martian[device] = self.space.src(own) if own else self.space.empty
+        return self._martian[device]
 
     def nat_stage(self, device: str, in_if: str, out_if: str | None, stage: str) -> NatStage | None:
         """A device's translations at one stage, ``pre`` (destination) or ``post`` (source),
@@ -536,7 +559,7 @@ class Network:
         if device in trail.visited or len(trail.hops) >= MAX_HOPS:
             return  # a loop: what circulates is delivered nowhere
         entry = s
-        s = s & self.filter_set(device, in_if, Direction.IN)
+        s = s & self.filter_set(device, in_if, Direction.IN) - self.martian(device)
         if s.is_empty():
             return
         ops: list[tuple[NatStage, PacketSet]] = []
@@ -794,6 +817,9 @@ def _trace(
         return
     if device in net.unknown:
         stop(Disposition.UNKNOWN, f"{device}: its forwarding is not known (inventory)", None, p)
+        return
+    if not (net.martian(device) & net.space.packet(p)).is_empty():
+        stop(Disposition.DENIED, f"{device}: drops a packet from its own address {p.src}", None, p)
         return
     if in_if not in net.interfaces.get(device, {}):
         stop(Disposition.NO_ROUTE, f"{device}: {in_if} does not forward", None, p)

@@ -648,18 +648,10 @@ HAND = (
     "dnat-first-match",
     "martian",
 )
-# Known disagreements between netaudit and the kernel: strict xfails until netaudit is fixed
-# (then the mark goes and the case stays as a regression test).
-OWN_SOURCE = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Linux drops a packet that arrives with one of the receiving router's own addresses as "
-        "source (martian source; net.ipv4.conf.*.accept_local=0, the default): r1 masquerades "
-        "to 203.0.113.225, r2's DNAT sends the packet back to r1, r1 drops it; netaudit.paths "
-        "delivers it (neither _trace nor Network._visit drops sources the device owns)"
-    ),
-)
-KNOWN = {"martian": OWN_SOURCE}
+# Known disagreements between netaudit and the kernel would be strict xfails here until fixed;
+# the cases found so far (hairpin DNAT, revisit after NAT, first-match NAT, martian source) are
+# fixed and stay as regression tests.
+KNOWN: dict[str, pytest.MarkDecorator] = {}
 HAND_PARAMS = [pytest.param(n, marks=[KNOWN[n]] if n in KNOWN else [], id=n) for n in HAND]
 
 
@@ -761,13 +753,11 @@ def test_random_hop_by_hop(lab_runs: dict[str, list[list[Arrival]]], seed: int) 
     assert any(arrivals) and not all(arrivals), "a network that exercises one answer only"
 
 
-# Seeds on which netaudit's trace still disagrees with the kernel (strict xfails until fixed).
-# Their path sets agree: the probes concerned stay within one zone (see set_level).
-KNOWN_TRACE_SEEDS = {
-    # r1 masquerades h3's packet to its own 203.0.113.249, r2 DNATs it back to r1: dropped
-    210: OWN_SOURCE,
-}
-ALL_SEEDS = PLAIN_SEEDS + NAT_SEEDS + REGRESSION_SEEDS + tuple(KNOWN_TRACE_SEEDS)
+# Seeds on which netaudit's trace disagreed with the kernel, kept as regression seeds:
+# 210: r1 masquerades h3's packet to its own 203.0.113.249, r2 DNATs it back to r1 (martian).
+MARTIAN_SEED = 210
+KNOWN_TRACE_SEEDS: dict[int, pytest.MarkDecorator] = {}
+ALL_SEEDS = PLAIN_SEEDS + NAT_SEEDS + REGRESSION_SEEDS + (MARTIAN_SEED,) + tuple(KNOWN_TRACE_SEEDS)
 TRACE_SEEDS = [
     pytest.param(s, marks=[KNOWN_TRACE_SEEDS[s]] if s in KNOWN_TRACE_SEEDS else [], id=str(s))
     for s in ALL_SEEDS
