@@ -107,7 +107,7 @@ def test_added_flow_is_exactly_the_new_hole(result: DiffResult) -> None:
     assert added.devices == ("lgwan-rtr",)
     (hop,) = added.hops
     assert (hop.in_interface, hop.out_interface) == ("lan2", "lan1")
-    assert [(e.role, e.text, e.line) for e in hop.evidence] == [("permit", NEW_FILTER, 30)]
+    assert [(e.role, e.text, e.line) for e in hop.evidence] == [("permit", NEW_FILTER, 31)]
 
 
 def test_removed_flow_is_exactly_the_fixed_deviation(result: DiffResult) -> None:

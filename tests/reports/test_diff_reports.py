@@ -94,8 +94,16 @@ def _keys(result: AuditResult, change: str) -> set[tuple[str, str, str, str, Sta
 
 def test_as_result(result: AuditResult) -> None:
     assert result.is_diff
-    assert _keys(result, "new") == {("POL-001", "lgwan-rtr", "lgwan_wan", "lgwan", Status.FAIL)}
-    assert _keys(result, "fixed") == {("MYN-002", "sep-rtr1", "mynumber", "lgwan", Status.PASS)}
+    # The new filter opens a path (POL-001) and does not log (RUL-004); the removed SMB line
+    # was a crossing (MYN-002) that did not log either.
+    assert _keys(result, "new") == {
+        ("POL-001", "lgwan-rtr", "lgwan_wan", "lgwan", Status.FAIL),
+        ("RUL-004", "lgwan-rtr", "", "", Status.FAIL),
+    }
+    assert _keys(result, "fixed") == {
+        ("MYN-002", "sep-rtr1", "mynumber", "lgwan", Status.PASS),
+        ("RUL-004", "sep-rtr1", "", "", Status.PASS),
+    }
     assert all(f.change in ("new", "fixed", "unchanged") for f in result.findings)
     assert result.verdict is Verdict.FAIL
     assert result.snapshot == "before → after"
@@ -107,7 +115,7 @@ def test_as_result(result: AuditResult) -> None:
     added = result.flow_changes[0]
     assert added.example_flow["dst"] == "10.20.20.50" and added.example_flow["dport"] == 3389
     assert [(e.file, e.line, e.text, e.role) for e in added.evidence] == [
-        ("after/lgwan-rtr.cfg", 30, NEW_FILTER, "permit")
+        ("after/lgwan-rtr.cfg", 31, NEW_FILTER, "permit")
     ]
 
 
@@ -181,7 +189,12 @@ def test_sarif_baseline_states(result: AuditResult) -> None:
         for r in run["results"]
         if r["baselineState"] != "unchanged"
     }
-    assert states == {("POL-001", "lgwan-rtr", "new"), ("MYN-002", "sep-rtr1", "absent")}
+    assert states == {
+        ("POL-001", "lgwan-rtr", "new"),
+        ("RUL-004", "lgwan-rtr", "new"),
+        ("MYN-002", "sep-rtr1", "absent"),
+        ("RUL-004", "sep-rtr1", "absent"),
+    }
     assert all("baselineState" in r for r in run["results"])
     absent = next(r for r in run["results"] if r["baselineState"] == "absent")
     assert absent["kind"] == "pass" and absent["level"] == "none"
