@@ -398,9 +398,13 @@ def table(runs: Sequence[Run]) -> str:
     return "\n".join(rows)
 
 
+GROWTH_FROM = 200  # smaller cities are dominated by start-up and fixed costs
+
+
 def stage_growth(runs: Sequence[Run]) -> str:
-    """Exponent of each stage's time in N, over the sizes where it takes at least 50 ms."""
+    """Exponent of each stage's time in N (sizes from GROWTH_FROM on, stages of 50 ms or more)."""
     names = [s for s, _ in ENGINE_STAGES] + ["render"]
+    runs = [r for r in runs if r.n >= GROWTH_FROM]
     parts = []
     for name in names:
         pts = [(float(r.n), r.stages[name]) for r in runs if r.stages.get(name, 0.0) >= 0.05]
@@ -414,7 +418,7 @@ def stage_growth(runs: Sequence[Run]) -> str:
             b = fit_exponent(pts)
             if b is not None and len(pts) >= 2:
                 parts.append(f"{cid} N^{b:.2f}")
-    return "Growth per stage: " + ", ".join(parts) if parts else ""
+    return f"Growth per stage (N ≥ {GROWTH_FROM}): " + ", ".join(parts) if parts else ""
 
 
 def top_checks(runs: Sequence[Run], k: int = 8) -> str:
@@ -489,12 +493,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     ok = [r for r in runs if r.ok]
     b_time = fit_exponent([(r.n, r.wall_s) for r in ok])
     b_rss = fit_exponent([(r.n, r.rss_mib) for r in ok])
+    big = [r for r in ok if r.n >= GROWTH_FROM]
+    args.big_time = fit_exponent([(r.n, r.wall_s) for r in big]) if len(big) >= 2 else None
+    args.big_rss = fit_exponent([(r.n, r.rss_mib) for r in big]) if len(big) >= 2 else None
     print()
     print(table(runs))
     print()
     if b_time is not None:
         print(
             f"growth: wall time ~ N^{b_time:.2f}, peak RSS ~ N^{b_rss:.2f} (log-log least squares, {len(ok)} sizes)"
+        )
+    if args.big_time is not None:
+        print(
+            f"growth from N={GROWTH_FROM}: wall time ~ N^{args.big_time:.2f}, peak RSS ~ N^{args.big_rss:.2f}"
         )
     print(top_checks(runs))
     print(stage_growth(runs))
@@ -569,7 +580,13 @@ def markdown(
         table(runs),
         "",
         f"Growth (log-log least squares over the sizes that finished): wall time ∝ N^{b_time:.2f}, "
-        f"peak RSS ∝ N^{b_rss:.2f}."
+        f"peak RSS ∝ N^{b_rss:.2f}"
+        + (
+            f"; from N = {GROWTH_FROM} on (start-up no longer dominates): wall time ∝ "
+            f"N^{args.big_time:.2f}, peak RSS ∝ N^{args.big_rss:.2f}."
+            if args.big_time is not None
+            else "."
+        )
         if b_time is not None and b_rss is not None
         else "",
         "",
