@@ -170,7 +170,7 @@ def test_a_path_opened_jointly_by_two_devices_is_reported_once_naming_every_hop(
         (snap / f"{name}.cfg").write_text(text, encoding="utf-8")
     policy_path = tmp_path / "policy.yaml"
     policy_path.write_text(POLICY, encoding="utf-8")
-    result, analysis = audit(snap, load_policy(policy_path), today=dt.date(2026, 11, 28))
+    result, _ = audit(snap, load_policy(policy_path), today=dt.date(2026, 11, 28))
     myn_lgwan = [
         f
         for f in result.findings
