@@ -37,7 +37,9 @@ configuration to judge. A scrubbed snapshot directory is mode 0755; one written 
 is written and fsynced in ``.<name>.<random>.partial`` beside the target, which is renamed into
 place only when complete. An interrupted collection therefore leaves either nothing at the
 target or (after a hard kill) a hidden ``.partial`` directory without a manifest: never a
-directory that looks like a complete snapshot.
+directory that looks like a complete snapshot. :class:`SnapshotWriter` fills that directory
+device by device while a collection runs (so writing overlaps collecting) and fsyncs the files
+from a small thread pool; :func:`write_snapshot` writes a whole list of results through it.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -268,12 +271,22 @@ def _command_file(command: str) -> str:
 
 
 def _write_file(path: Path, data: bytes) -> None:
-    """Write and fsync one file (a seam the atomicity test interrupts)."""
+    """Write one file, without syncing it (a seam the atomicity tests interrupt).
+
+    Durability comes later, from :class:`SnapshotWriter`'s fsync pool, before the rename.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as f:
         f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
+
+
+def _fsync_file(path: Path) -> None:
+    """Flush one written file to disk (a read-only descriptor suffices on POSIX)."""
+    fd = os.open(path, os.O_RDONLY if os.name == "posix" else os.O_RDWR)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -300,6 +313,294 @@ def _platform_of(result: DeviceResult) -> str | None:
     return platform if score > 0 else None
 
 
+FSYNC_WORKERS = 8
+"""Threads that fsync written files while the next ones are scrubbed and written."""
+
+
+class SnapshotWriter:
+    """Writes a snapshot one device at a time, then commits it atomically.
+
+    Collection hands each device to :meth:`add` as soon as it is done; a background thread
+    scrubs its outputs and writes them into a hidden ``.<name>.<random>.partial`` directory
+    beside ``out_dir``, so writing overlaps collection. :meth:`commit` waits for that, writes
+    the manifest (per-file SHA-256, signature) last, and renames the directory into place.
+    Until then nothing at ``out_dir`` changes: an interrupted collection leaves nothing there
+    (or, after a hard kill, a hidden ``.partial`` directory without a manifest), never a
+    directory that looks like a complete snapshot. Use it as a context manager: leaving the
+    block without :meth:`commit` (an exception, Ctrl-C) removes the partial directory.
+
+    **Durability before the rename.** Every file must be on disk before the rename makes the
+    snapshot visible, else a power cut could leave a complete-looking snapshot with empty
+    files. Writing and fsyncing each file in turn cost ≈ 6 ms per fsync on the benchmark VM
+    (ext4: each fsync waits for its own journal commit), 4.7 s for 800 files. Here each file
+    is fsynced by a small thread pool (:data:`FSYNC_WORKERS`) right after it is written:
+    concurrent fsyncs share journal commits (200 files: 0.80 s one by one, 0.10 s from 8
+    threads) and, during a collection, happen while devices are still answering, so they
+    cost no wall time at all. Chosen over one ``syncfs``/``os.sync`` before the rename,
+    which is as cheap but flushes every other process's dirty data on the file system too
+    (unbounded on a busy host), is Linux-only (``syncfs``), and reports errors per file
+    system, not per file. The manifest and the directories are fsynced last, then the parent
+    after the rename.
+
+    Scrubbing and writing run on one thread, in the order devices are added, so a failure
+    stops the writing at once; the failure is raised by the next :meth:`add` or by
+    :meth:`commit` (as :class:`EvidenceError` for I/O errors), which removes the partial
+    directory.
+    """
+
+    def __init__(
+        self,
+        out_dir: Path,
+        *,
+        inventory_digest: str | None,
+        keep_secrets: bool = False,
+        signing_key: bytes | None = None,
+        tool_version: str = "",
+        scrub_key: bytes | None = None,
+        created: dt.datetime | None = None,
+        overwrite: bool = False,
+        fsync_workers: int = FSYNC_WORKERS,
+    ) -> None:
+        """Check the target and the keys, and create the hidden partial directory.
+
+        Args: as :func:`write_snapshot`, plus ``fsync_workers`` (threads that fsync files).
+
+        Raises:
+            EvidenceError: ``out_dir`` is not empty (without ``overwrite``), a bad key, or
+                the partial directory cannot be created.
+        """
+        self._signer = load_private_key(signing_key) if signing_key is not None else None
+        self._scrubber = None if keep_secrets else Scrubber(scrub_key or load_scrub_key())
+        self._keep_secrets = keep_secrets
+        self._inventory_digest = inventory_digest
+        self._tool_version = tool_version or __version__
+        self._created = created
+        self._overwrite = overwrite
+        self.out_dir = Path(out_dir)
+        self._check_target()
+        self._names: dict[str, str] = {}
+        self._devices: dict[str, dict[str, Any]] = {}
+        self._files: dict[str, dict[str, Any]] = {}
+        self._removed = 0
+        self._error: BaseException | None = None
+        self._syncs: list[Future[None]] = []
+        self._done = False
+        self._committed = False
+        parent = self.out_dir.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._tmp = Path(
+                tempfile.mkdtemp(prefix=f".{self.out_dir.name}.", suffix=".partial", dir=parent)
+            )
+            # mkdtemp makes the folder private (0700); a scrubbed snapshot is shareable
+            # evidence, one with secrets kept stays private.
+            os.chmod(self._tmp, 0o700 if keep_secrets else 0o755)
+        except OSError as e:
+            raise EvidenceError(f"cannot write the snapshot {self.out_dir}: {e}") from e
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-write")
+        self._syncer = ThreadPoolExecutor(
+            max_workers=max(1, fsync_workers), thread_name_prefix="snapshot-fsync"
+        )
+
+    def _check_target(self) -> None:
+        out = self.out_dir
+        if out.exists() and not self._overwrite and (not out.is_dir() or any(out.iterdir())):
+            raise EvidenceError(f"{out} already exists and is not empty")
+
+    def __enter__(self) -> SnapshotWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._done:
+            self.abort()
+
+    def add(self, result: DeviceResult) -> None:
+        """Queue one device's outputs for writing; returns at once.
+
+        Raises:
+            EvidenceError: an unknown status, a device name already added (after making it
+                file-safe), or an earlier write failed.
+        """
+        if self._done:
+            raise EvidenceError("the snapshot is already committed or aborted")
+        self._raise_failure()
+        if result.status not in STATUSES:
+            raise EvidenceError(f"{result.name}: unknown status {result.status!r}")
+        name = safe_name(result.name)
+        if name in self._names:
+            raise EvidenceError(
+                f"duplicate device names in the snapshot: {self._names[name]!r} and "
+                f"{result.name!r} are both stored as {name!r}"
+            )
+        self._names[name] = result.name
+        self._writer.submit(self._write_device, name, result)
+
+    def _raise_failure(self) -> None:
+        if self._error is not None:
+            error = self._error
+            self.abort()
+            if isinstance(error, OSError):
+                raise EvidenceError(f"cannot write the snapshot {self.out_dir}: {error}") from error
+            raise error
+
+    def _store(self, rel: str, text: str, platform: str | None) -> int:
+        removed = 0
+        if self._scrubber is not None:
+            scrubbed = self._scrubber.scrub(text, platform)
+            text, removed = scrubbed.text, scrubbed.removed
+        data = text.encode("utf-8")
+        path = self._tmp / rel
+        _write_file(path, data)
+        self._syncs.append(self._syncer.submit(_fsync_file, path))
+        self._files[rel] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+        return removed
+
+    def _write_device(self, name: str, r: DeviceResult) -> None:
+        """Scrub and write one device's files and record its manifest entry (writer thread)."""
+        if self._error is not None:
+            return  # stop at the first failure: nothing more is written
+        try:
+            self._devices[name] = self._device_entry(name, r)
+        except BaseException as e:  # re-raised on the caller's thread by add() or commit()
+            self._error = e
+
+    def _device_entry(self, name: str, r: DeviceResult) -> dict[str, Any]:
+        platform = _platform_of(r)
+        outputs = {k: v for k, v in r.outputs.items() if isinstance(v, str)}
+        written: list[str] = []
+        running: str | None = None
+        removed = 0
+        if set(outputs) == {RUNNING_CONFIG}:
+            rel = f"{name}.cfg"
+            removed += self._store(rel, outputs[RUNNING_CONFIG], platform)
+            written.append(rel)
+            running = rel
+        elif outputs:
+            used: set[str] = set()
+            for command in sorted(outputs, key=lambda c: (c != RUNNING_CONFIG, c)):
+                fname = _command_file(command)
+                stem, n = fname[:-4], 2
+                while fname.lower() in used:
+                    fname, n = f"{stem}-{n}.txt", n + 1
+                used.add(fname.lower())
+                rel = f"{name}/{fname}"
+                removed += self._store(rel, outputs[command], platform)
+                written.append(rel)
+                if command == RUNNING_CONFIG:
+                    running = rel
+        self._removed += removed
+        error = r.error
+        if self._scrubber is not None and error:
+            # An error message may echo a command line; keep it free of secrets too.
+            error = "\n".join(
+                redact(line) for line in self._scrubber.scrub(error, platform).text.split("\n")
+            )
+        return {
+            **({"name": r.name} if name != r.name else {}),
+            "platform": platform,
+            "host": r.host,
+            "status": r.status,
+            "started": _iso(r.started),
+            "finished": _iso(r.finished),
+            "error": error,
+            "facts": dict(sorted(r.facts.items())),
+            "files": written,
+            "running_config": running,
+            "secrets_removed": removed,
+        }
+
+    def manifest(self) -> dict[str, Any]:
+        """The manifest of what has been written so far, unsigned (call after the writes)."""
+        scrubber = self._scrubber
+        return {
+            "schema": SCHEMA,
+            "tool": {"name": "netaudit", "version": self._tool_version},
+            "created": _iso(self._created or dt.datetime.now(dt.UTC)),
+            "inventory_digest": self._inventory_digest,
+            "secrets": (
+                {"mode": "kept"}
+                if scrubber is None
+                else {
+                    "mode": "scrubbed",
+                    "method": SCRUB_METHOD,
+                    "key_id": scrubber.key_id,
+                    "removed": self._removed,
+                }
+            ),
+            "devices": dict(sorted(self._devices.items())),
+            "files": dict(sorted(self._files.items())),
+        }
+
+    def commit(self) -> Path:
+        """Finish the writes, write the signed manifest, move the snapshot into place.
+
+        Returns:
+            The path of ``manifest.json`` in ``out_dir``.
+
+        Raises:
+            EvidenceError: a write failed, ``out_dir`` became non-empty meanwhile, or I/O
+                errors; the partial directory is removed.
+        """
+        if self._done:
+            raise EvidenceError("the snapshot is already committed or aborted")
+        tmp, out_dir = self._tmp, self.out_dir
+        try:
+            self._writer.shutdown(wait=True)
+            self._raise_failure()
+            for fut in self._syncs:
+                fut.result()
+            self._syncer.shutdown(wait=True)
+            manifest = self.manifest()
+            if self._signer is not None:
+                public = self._signer.public_key()
+                manifest["signature"] = {
+                    "alg": "ed25519",
+                    "key_id": public_key_id(public),
+                    "public_key": base64.b64encode(
+                        public.public_bytes(
+                            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+                        )
+                    ).decode(),
+                    "value": base64.b64encode(self._signer.sign(canonical(manifest))).decode(),
+                }
+            text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+            _write_file(tmp / MANIFEST, text.encode("utf-8"))
+            _fsync_file(tmp / MANIFEST)
+            folders = {p.parent for p in tmp.rglob("*")} | {tmp}
+            for d in sorted(folders, key=lambda p: -len(p.parts)):
+                _fsync_dir(d)
+            self._check_target()
+            _swap_in(tmp, out_dir)
+            self._committed = self._done = True
+        except BaseException as e:
+            self.abort()
+            if isinstance(e, OSError):
+                raise EvidenceError(f"cannot write the snapshot {out_dir}: {e}") from e
+            raise
+        try:
+            _fsync_dir(out_dir.parent)
+        except OSError as e:
+            raise EvidenceError(f"cannot sync {out_dir.parent}: {e}") from e
+        log.info(
+            "snapshot written: %s (%d devices, secrets %s)",
+            out_dir,
+            len(self._devices),
+            "kept" if self._keep_secrets else "scrubbed",
+        )
+        return out_dir / MANIFEST
+
+    def abort(self) -> None:
+        """Stop writing and remove the partial directory (nothing appears at ``out_dir``).
+
+        Does nothing after a successful :meth:`commit`; safe to call twice.
+        """
+        self._done = True
+        self._writer.shutdown(wait=True, cancel_futures=True)
+        self._syncer.shutdown(wait=True, cancel_futures=True)
+        if not self._committed:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+
 def write_snapshot(
     out_dir: Path,
     results: Sequence[DeviceResult],
@@ -313,6 +614,9 @@ def write_snapshot(
     overwrite: bool = False,
 ) -> Path:
     """Write a snapshot directory atomically and return the path of its manifest.
+
+    All results at once, through :class:`SnapshotWriter` (the importer's way; a collection
+    feeds the writer device by device instead).
 
     Args:
         out_dir: the snapshot directory; it must not exist (or be empty) unless ``overwrite``.
@@ -329,8 +633,7 @@ def write_snapshot(
     Raises:
         EvidenceError: duplicate device names, ``out_dir`` not empty, a bad key, or I/O errors.
     """
-    signer = load_private_key(signing_key) if signing_key is not None else None
-    scrubber = None if keep_secrets else Scrubber(scrub_key or load_scrub_key())
+    # Refuse bad input before anything is created on disk.
     names = [safe_name(r.name) for r in results]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -338,52 +641,19 @@ def write_snapshot(
     for r in results:
         if r.status not in STATUSES:
             raise EvidenceError(f"{r.name}: unknown status {r.status!r}")
-    out_dir = Path(out_dir)
-    parent = out_dir.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    if out_dir.exists() and not overwrite and (not out_dir.is_dir() or any(out_dir.iterdir())):
-        raise EvidenceError(f"{out_dir} already exists and is not empty")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=parent))
-    try:
-        # mkdtemp makes the folder private (0700); a scrubbed snapshot is shareable evidence,
-        # one with secrets kept stays private.
-        os.chmod(tmp, 0o700 if keep_secrets else 0o755)
-        manifest = _write_contents(
-            tmp,
-            results,
-            scrubber=scrubber,
-            inventory_digest=inventory_digest,
-            tool_version=tool_version or __version__,
-            created=created or dt.datetime.now(dt.UTC),
-        )
-        if signer is not None:
-            public = signer.public_key()
-            manifest["signature"] = {
-                "alg": "ed25519",
-                "key_id": public_key_id(public),
-                "public_key": base64.b64encode(
-                    public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-                ).decode(),
-                "value": base64.b64encode(signer.sign(canonical(manifest))).decode(),
-            }
-        text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        _write_file(tmp / MANIFEST, text.encode("utf-8"))
-        for d in sorted({p.parent for p in tmp.rglob("*")} | {tmp}, key=lambda p: -len(p.parts)):
-            _fsync_dir(d)
-        _swap_in(tmp, out_dir)
-    except BaseException as e:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if isinstance(e, OSError):
-            raise EvidenceError(f"cannot write the snapshot {out_dir}: {e}") from e
-        raise
-    _fsync_dir(parent)
-    log.info(
-        "snapshot written: %s (%d devices, secrets %s)",
+    with SnapshotWriter(
         out_dir,
-        len(results),
-        "kept" if keep_secrets else "scrubbed",
-    )
-    return out_dir / MANIFEST
+        inventory_digest=inventory_digest,
+        keep_secrets=keep_secrets,
+        signing_key=signing_key,
+        tool_version=tool_version,
+        scrub_key=scrub_key,
+        created=created,
+        overwrite=overwrite,
+    ) as writer:
+        for r in sorted(results, key=lambda r: r.name):
+            writer.add(r)
+        return writer.commit()
 
 
 def _swap_in(tmp: Path, out_dir: Path) -> None:
@@ -402,94 +672,6 @@ def _swap_in(tmp: Path, out_dir: Path) -> None:
         raise EvidenceError(f"cannot move the snapshot into place at {out_dir}: {e}") from e
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _write_contents(
-    root: Path,
-    results: Sequence[DeviceResult],
-    *,
-    scrubber: Scrubber | None,
-    inventory_digest: str | None,
-    tool_version: str,
-    created: dt.datetime,
-) -> dict[str, Any]:
-    files: dict[str, dict[str, Any]] = {}
-    devices: dict[str, dict[str, Any]] = {}
-    total_removed = 0
-
-    def store(rel: str, text: str, platform: str | None) -> int:
-        removed = 0
-        if scrubber is not None:
-            scrubbed = scrubber.scrub(text, platform)
-            text, removed = scrubbed.text, scrubbed.removed
-        data = text.encode("utf-8")
-        _write_file(root / rel, data)
-        files[rel] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-        return removed
-
-    for r in sorted(results, key=lambda r: r.name):
-        name = safe_name(r.name)
-        platform = _platform_of(r)
-        outputs = {k: v for k, v in r.outputs.items() if isinstance(v, str)}
-        written: list[str] = []
-        running: str | None = None
-        removed = 0
-        if set(outputs) == {RUNNING_CONFIG}:
-            rel = f"{name}.cfg"
-            removed += store(rel, outputs[RUNNING_CONFIG], platform)
-            written.append(rel)
-            running = rel
-        elif outputs:
-            used: set[str] = set()
-            for command in sorted(outputs, key=lambda c: (c != RUNNING_CONFIG, c)):
-                fname = _command_file(command)
-                stem, n = fname[:-4], 2
-                while fname.lower() in used:
-                    fname, n = f"{stem}-{n}.txt", n + 1
-                used.add(fname.lower())
-                rel = f"{name}/{fname}"
-                removed += store(rel, outputs[command], platform)
-                written.append(rel)
-                if command == RUNNING_CONFIG:
-                    running = rel
-        total_removed += removed
-        error = r.error
-        if scrubber is not None and error:
-            # An error message may echo a command line; keep it free of secrets too.
-            error = "\n".join(
-                redact(line) for line in scrubber.scrub(error, platform).text.split("\n")
-            )
-        devices[name] = {
-            **({"name": r.name} if name != r.name else {}),
-            "platform": platform,
-            "host": r.host,
-            "status": r.status,
-            "started": _iso(r.started),
-            "finished": _iso(r.finished),
-            "error": error,
-            "facts": dict(sorted(r.facts.items())),
-            "files": written,
-            "running_config": running,
-            "secrets_removed": removed,
-        }
-    return {
-        "schema": SCHEMA,
-        "tool": {"name": "netaudit", "version": tool_version},
-        "created": _iso(created),
-        "inventory_digest": inventory_digest,
-        "secrets": (
-            {"mode": "kept"}
-            if scrubber is None
-            else {
-                "mode": "scrubbed",
-                "method": SCRUB_METHOD,
-                "key_id": scrubber.key_id,
-                "removed": total_removed,
-            }
-        ),
-        "devices": devices,
-        "files": dict(sorted(files.items())),
-    }
 
 
 # -- verification -----------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import re
 import socket
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -395,28 +395,46 @@ def collect(
     *,
     on_done: Callable[[DeviceResult], None] | None = None,
 ) -> list[DeviceResult]:
-    """Collect every target with ``options.workers`` sessions at once; results in input order."""
+    """Collect every target with ``options.workers`` sessions at once; results in input order.
+
+    ``on_done`` runs on the calling thread as each device finishes (progress, and handing the
+    result to a :class:`~collectors.evidence.SnapshotWriter`). If it raises, or the caller is
+    interrupted (Ctrl-C), devices not yet started are cancelled and the sessions in flight
+    finish before the exception propagates.
+    """
     results: dict[str, DeviceResult] = {}
     with ThreadPoolExecutor(
         max_workers=max(1, options.workers), thread_name_prefix="collect"
     ) as pool:
         futures = {pool.submit(collect_one, t, options): t for t in targets}
-        for fut in as_completed(futures):
-            t = futures[fut]
-            try:
-                result = fut.result()
-            except Exception as e:  # a bug for one device must not stop the run
-                result = DeviceResult(
-                    name=t.name,
-                    host=t.host,
-                    platform=t.platform,
-                    status=COMMAND_FAILED,
-                    started=_now(),
-                    finished=_now(),
-                    outputs={},
-                    error=f"internal error ({type(e).__name__})",
-                )
-            results[t.name] = result
-            if on_done is not None:
-                on_done(result)
+        try:
+            _gather(futures, results, on_done)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     return [results[t.name] for t in targets]
+
+
+def _gather(
+    futures: dict[Future[DeviceResult], Target],
+    results: dict[str, DeviceResult],
+    on_done: Callable[[DeviceResult], None] | None,
+) -> None:
+    for fut in as_completed(futures):
+        t = futures[fut]
+        try:
+            result = fut.result()
+        except Exception as e:  # a bug for one device must not stop the run
+            result = DeviceResult(
+                name=t.name,
+                host=t.host,
+                platform=t.platform,
+                status=COMMAND_FAILED,
+                started=_now(),
+                finished=_now(),
+                outputs={},
+                error=f"internal error ({type(e).__name__})",
+            )
+        results[t.name] = result
+        if on_done is not None:
+            on_done(result)

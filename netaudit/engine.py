@@ -12,7 +12,7 @@ import inspect
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from checks import CheckContext, all_checks
@@ -171,6 +171,8 @@ class LoadedSnapshot:
     devices: list[DeviceConfig]
     problems: list[InputProblem]
     failed: list[str]
+    collection: dict[str, str] = field(default_factory=dict)
+    """Why a device in ``failed`` has no config, when it was not collected (else a parse failed)."""
 
 
 def load_snapshot(
@@ -200,7 +202,9 @@ def load_snapshot(
             problems.append(InputProblem(file=e.file or str(sf.path), line=e.line, message=str(e)))
             failed.append(sf.device)
     not_collected = _manifest_failed(snapshot) if snapshot.is_dir() else {}
+    collection: dict[str, str] = {}
     for name, why in not_collected.items():
+        collection[name] = f"not collected ({why.split(':', 1)[0]})"
         # A device the collection failed on: not collected, so the audit is incomplete.
         problems.append(
             InputProblem(
@@ -223,7 +227,8 @@ def load_snapshot(
                     )
                 )
                 failed.append(d.name)
-    return LoadedSnapshot(devices=devices, problems=problems, failed=failed)
+                collection.setdefault(d.name, "not collected (no config in the snapshot)")
+    return LoadedSnapshot(devices=devices, problems=problems, failed=failed, collection=collection)
 
 
 # -- the audit ------------------------------------------------------------------------------
@@ -234,6 +239,7 @@ def _coverage(
     failed: Iterable[str],
     problems: Sequence[InputProblem],
     display: DisplayLines | None = None,
+    collection: Mapping[str, str] | None = None,
 ) -> tuple[DeviceCoverage, ...]:
     shown = display or DisplayLines({})
     out = [
@@ -260,7 +266,7 @@ def _coverage(
                 lines=0,
                 recognized=0,
                 unrecognized=(),
-                collection="parse failed",
+                collection=(collection or {}).get(name, "parse failed"),
             )
         )
     return tuple(sorted(out, key=lambda c: c.device))
@@ -491,7 +497,9 @@ def audit(
         verdict=verdict_of(findings, loaded.failed),
         findings=tuple(findings),
         matrix=_matrix(analysis, findings),
-        coverage=_coverage(loaded.devices, loaded.failed, loaded.problems, display),
+        coverage=_coverage(
+            loaded.devices, loaded.failed, loaded.problems, display, loaded.collection
+        ),
         problems=tuple(loaded.problems),
         run=RunInfo(
             tool_version=__version__,

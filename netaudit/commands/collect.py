@@ -24,14 +24,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from collectors import known_hosts as kh
-from collectors.credentials import Credentials
-from collectors.evidence import DeviceResult, signing_key_from, write_snapshot
-from collectors.importer import import_dir
-from collectors.lab import process as lab_process
-from collectors.lab.device import Fault
-from collectors.ssh import OK, Options, collect, plan
-from collectors.vault import default_vault_path, passphrase_from_env_or_prompt
+from collectors.evidence import DeviceResult, SnapshotWriter, safe_name, signing_key_from
 from netaudit import __version__
 from netaudit.commands._common import (
     EXIT_INCOMPLETE,
@@ -43,6 +36,9 @@ from netaudit.commands._common import (
 )
 from netaudit.errors import NetauditError
 from netaudit.inventory import Inventory, load_inventory
+
+# The SSH stack (netmiko, paramiko), the lab (asyncssh) and the importer are imported by the
+# commands that use them, so that `netaudit collect --help` or `lab down` do not pay for all.
 
 LABELS = {
     "ok": ("ok", "成功"),
@@ -75,7 +71,7 @@ def results_table(results: list[DeviceResult], lang: str) -> Table:
         pad_edge=False,
     )
     for r in results:
-        colour = "green" if r.status == OK else "red"
+        colour = "green" if r.status == "ok" else "red"
         t.add_row(
             escape(r.name),
             escape(r.host or "-"),
@@ -130,6 +126,11 @@ def collect_command(
     lang: Annotated[Lang | None, typer.Option("--lang")] = None,
 ) -> None:
     """Collect running configurations over SSH into a snapshot with a manifest."""
+    from collectors import known_hosts as kh
+    from collectors.credentials import Credentials
+    from collectors.ssh import OK, Options, collect, plan
+    from collectors.vault import default_vault_path, passphrase_from_env_or_prompt
+
     if output is None:
         raise fail("--output/-o is required")
     language = (lang or default_lang()).value
@@ -164,29 +165,17 @@ def collect_command(
         accept_new_host_keys=accept_new_host_keys,
         workers=workers,
     )
+    names = [safe_name(n) for n in [*(t.name for t in targets), *(r.name for r in results)]]
+    clashes = sorted({n for n in names if names.count(n) > 1})
+    if clashes:
+        raise fail(f"device names that clash as file names: {', '.join(clashes)}")
     started = time.monotonic()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("collecting", total=len(targets))
-
-        def done(r: DeviceResult) -> None:
-            progress.advance(task)
-            progress.update(task, description=f"{escape(r.name)}: {_label(r.status, language)}")
-
-        results += collect(targets, options, on_done=done)
-    collected = time.monotonic()
-    order = {d.name: i for i, d in enumerate(inv.devices)}
-    results.sort(key=lambda r: order.get(r.name, len(order)))
+    # Each device is written (scrubbed, fsynced) into a hidden partial directory as soon as it
+    # is done, while the others are still collected; commit() adds the manifest and renames.
+    # Leaving the block otherwise (error, Ctrl-C) removes the partial directory.
     try:
-        manifest = write_snapshot(
+        writer = SnapshotWriter(
             output,
-            results,
             inventory_digest=inv.digest,
             keep_secrets=keep_secrets,
             signing_key=signing_key,
@@ -195,6 +184,35 @@ def collect_command(
         )
     except NetauditError as e:
         raise fail(str(e)) from e
+    with writer:
+        for r in results:
+            writer.add(r)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("collecting", total=len(targets))
+
+            def done(r: DeviceResult) -> None:
+                writer.add(r)
+                progress.advance(task)
+                progress.update(task, description=f"{escape(r.name)}: {_label(r.status, language)}")
+
+            try:
+                results += collect(targets, options, on_done=done)
+            except NetauditError as e:
+                raise fail(str(e)) from e
+        collected = time.monotonic()
+        try:
+            manifest = writer.commit()
+        except NetauditError as e:
+            raise fail(str(e)) from e
+    order = {d.name: i for i, d in enumerate(inv.devices)}
+    results.sort(key=lambda r: order.get(r.name, len(order)))
     # Not a terminal: wide enough that an error message stays on its row (logs, CI).
     Console(highlight=False, width=None if sys.stdout.isatty() else 200).print(
         results_table(results, language)
@@ -219,6 +237,8 @@ def _import(
     sign_key: Path | None,
     force: bool,
 ) -> None:
+    from collectors.importer import import_dir
+
     try:
         manifest = import_dir(
             src,
@@ -256,6 +276,9 @@ def lab_up(
     ] = None,
 ) -> None:
     """Start one emulated device per config, in the background."""
+    from collectors.lab import process as lab_process
+    from collectors.lab.device import Fault
+
     faults: dict[str, str] = {}
     for item in ",".join(fault or []).split(","):
         if not item.strip():
@@ -291,6 +314,8 @@ def lab_down(
     ),
 ) -> None:
     """Stop the lab started from this state directory."""
+    from collectors.lab import process as lab_process
+
     try:
         st = lab_process.down(state)
     except NetauditError as e:
@@ -325,6 +350,8 @@ def _host_port(text: str) -> tuple[str, int]:
 @known_hosts_app.command("list")
 def known_hosts_list(known_hosts: KnownHostsOption = None) -> None:
     """List the stored host keys with their fingerprints."""
+    from collectors import known_hosts as kh
+
     store = kh.KnownHosts(known_hosts or kh.default_path())
     try:
         entries = store.entries()
@@ -347,6 +374,8 @@ def known_hosts_scan(
     timeout: Annotated[float, typer.Option("--timeout", min=0.1)] = 10.0,
 ) -> None:
     """Fetch a device's host key and store it (compare the fingerprint with the device's)."""
+    from collectors import known_hosts as kh
+
     host, port = _host_port(target)
     store = kh.KnownHosts(known_hosts or kh.default_path())
     try:
@@ -368,6 +397,8 @@ def known_hosts_add(
     ] = False,
 ) -> None:
     """Store a host key given by hand (e.g. read from the device's console)."""
+    from collectors import known_hosts as kh
+
     host, port = _host_port(target)
     store = kh.KnownHosts(known_hosts or kh.default_path())
     try:

@@ -69,6 +69,10 @@ def test_collect_then_audit_a_device_that_failed(
     assert any(
         "lgwan-acc1" in p["message"] and "not collected" in p["message"] for p in result["problems"]
     )
+    # The coverage says why it has no config: the manifest's status, not a parse failure.
+    cov = {c["device"]: c["collection"] for c in result["coverage"]}
+    assert cov["lgwan-acc1"] == "not collected (auth_failed)"
+    assert {v for k, v in cov.items() if k != "lgwan-acc1"} == {"ok"}
 
 
 def test_collect_refuses_what_it_cannot_use(tmp_path: Path) -> None:

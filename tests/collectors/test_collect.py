@@ -143,3 +143,43 @@ def test_nec_ix_shows_its_config_only_from_configuration_mode(lab_of: LabStarter
     assert r.status == "ok"
     digest = hashlib.sha256(r.outputs[RUNNING_CONFIG].encode()).hexdigest()
     assert len(digest) == 64 and r.facts.get("model") == "IX2215"
+
+
+def test_a_failing_callback_cancels_the_devices_not_yet_started(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import datetime as dt
+    import threading
+    import time
+
+    import collectors.ssh as ssh
+    from collectors.evidence import DeviceResult
+
+    started: list[str] = []
+    lock = threading.Lock()
+
+    def fake(target: ssh.Target, options: Options) -> DeviceResult:
+        with lock:
+            started.append(target.name)
+        time.sleep(0.01)  # a (very fast) device
+        t = dt.datetime.now(dt.UTC)
+        return DeviceResult(target.name, target.host, target.platform, "ok", t, t, {})
+
+    def boom(result: DeviceResult) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ssh, "collect_one", fake)
+    targets = [
+        ssh.Target(
+            name=f"d{i}",
+            host="192.0.2.1",
+            port=22,
+            platform="cisco_ios",
+            username="u",
+            password="p",
+        )
+        for i in range(200)
+    ]
+    with pytest.raises(RuntimeError, match="disk full"):
+        collect(targets, Options(known_hosts=Path("/nonexistent"), workers=1), on_done=boom)
+    assert len(started) < 20  # not all 200

@@ -166,8 +166,9 @@ def test_audit_is_incomplete_and_names_the_devices_not_collected(tmp_path: Path)
     assert result.verdict in (Verdict.INCOMPLETE, Verdict.FAIL)
     named = " ".join(p.message for p in result.problems)
     assert "lgwan-rtr" in named and "sw-partial" in named
-    covered = {c.device for c in result.coverage}
-    assert {"lgwan-rtr", "sw-partial"} <= covered
+    covered = {c.device: c.collection for c in result.coverage}
+    assert covered["lgwan-rtr"] == "not collected (auth_failed)"
+    assert covered["sw-partial"] == "not collected (command_failed)"
     assert result.manifest_digest == hashlib.sha256((snap / MANIFEST).read_bytes()).hexdigest()
 
 
@@ -353,6 +354,61 @@ def test_a_hard_kill_mid_write_leaves_only_a_hidden_partial_without_manifest(
     assert not (partial / MANIFEST).exists()
     with pytest.raises(EvidenceError):
         verify_snapshot(partial)
+
+
+def test_the_writer_fills_a_hidden_partial_directory_device_by_device(tmp_path: Path) -> None:
+    out = tmp_path / "snap"
+    results = _results()
+    with evidence.SnapshotWriter(out, inventory_digest="abc", scrub_key=SCRUB_KEY) as writer:
+        for r in results:
+            writer.add(r)
+        # Nothing at the target until commit: only the hidden partial directory.
+        assert not out.exists()
+        (partial,) = [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+        assert partial.name.startswith(".snap.") and not (partial / MANIFEST).exists()
+        manifest = writer.commit()
+    assert manifest == out / MANIFEST
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+    # The same snapshot as writing all results at once (both sort devices by name).
+    batch = tmp_path / "batch"
+    write_snapshot(batch, results, inventory_digest="abc", scrub_key=SCRUB_KEY, created=T0)
+    a, b = read_manifest(out), read_manifest(batch)
+    assert a["files"] == b["files"] and a["devices"] == b["devices"]
+    assert verify_snapshot(out).ok
+
+
+def test_leaving_the_writer_without_commit_leaves_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "snap"
+    writer = evidence.SnapshotWriter(out, inventory_digest=None, scrub_key=SCRUB_KEY)
+    with pytest.raises(KeyboardInterrupt), writer:
+        writer.add(_results()[0])
+        raise KeyboardInterrupt  # Ctrl-C during the collection
+    assert [p.name for p in tmp_path.iterdir() if p.name != "home"] == []
+
+
+def test_the_writer_refuses_a_clash_and_reports_a_write_failure_at_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "snap"
+    (out).mkdir()
+    (out / "x").write_text("x")
+    with pytest.raises(EvidenceError, match="not empty"):
+        evidence.SnapshotWriter(out, inventory_digest=None, scrub_key=SCRUB_KEY)
+    out = tmp_path / "snap2"
+    writer = evidence.SnapshotWriter(out, inventory_digest=None, scrub_key=SCRUB_KEY)
+    r = DeviceResult("a/b", None, "cisco_ios", "ok", T0, T1, {"running-config": _ios()})
+    writer.add(r)
+    with pytest.raises(EvidenceError, match="duplicate"):
+        writer.add(DeviceResult("a_b", None, "cisco_ios", "ok", T0, T1, {"running-config": "x"}))
+
+    def full(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(evidence, "_write_file", full)
+    writer.add(DeviceResult("c", None, "cisco_ios", "ok", T0, T1, {"running-config": "x"}))
+    with pytest.raises(EvidenceError, match="No space"):
+        writer.commit()
+    assert [p.name for p in tmp_path.iterdir() if p.name not in ("home", "snap")] == []
 
 
 # -- the command line ---------------------------------------------------------------------
