@@ -17,7 +17,8 @@ A handful of deviations are planted (``plant=True``, the default) and listed in
 checks expected to report it end to end. The same file lists traps: lines that look like
 deviations but are none (a disabled allow-all policy, an unbound pass-all filter, and a
 permit-all that a device upstream makes unreachable, which only an end-to-end analysis can
-tell). With ``plant=False`` the city is clean: no planted lines and no traps, so every
+tell). With NAT an eighth deviation is a VIP that opens RDP from the whole Internet to an
+internal server: only an analysis that follows the destination NAT sees it. With ``plant=False`` the city is clean: no planted lines and no traps, so every
 crossing is one the policy declares. ``nat=False`` writes the FortiGate without source NAT
 and VIP (the same flows, untranslated).
 
@@ -155,6 +156,7 @@ LGWAN_RTR_WAN = IPv4If("192.0.2.2/28")
 FGT_WAN = IPv4If("192.0.2.18/28")
 SEC_CLOUD_GW = ipaddress.IPv4Address("192.0.2.17")
 FGT_VIP_MAIL = ipaddress.IPv4Address("192.0.2.20")
+FGT_VIP_VENDOR = ipaddress.IPv4Address("192.0.2.21")
 
 # Hosts.
 ELTAX_CLIENT, CHUKAN_CLIENT, PITTARI_CLIENT = "10.10.250.20", "10.10.250.21", "10.10.250.22"
@@ -166,6 +168,7 @@ LGWAN_MAIL, LGWAN_DNS, LGWAN_FILE = "10.20.250.25", "10.20.250.53", "10.20.250.3
 LGWAN_VDI = IPv4Net("10.20.250.64/26")
 SS_MAIL, SS_DNS = "198.51.100.25", "198.51.100.53"
 SANITIZER, INET_DNS = "10.30.250.25", "10.30.250.53"
+VENDOR_SERVER = "10.30.250.80"
 PREF_PROXY, PREF_SMTP, PREF_DNS = "203.0.113.10", "203.0.113.25", "203.0.113.53"
 GUEST_VLAN = 4000  # a VLAN no zone declares (planted)
 
@@ -1109,6 +1112,21 @@ def build_fortigate(city: City) -> Config:
             "        set extport 25",
             "        set mappedport 25",
             "    next",
+            *(
+                (
+                    '    edit "VIP-VENDOR-RDP"',
+                    '        set comment "保守業者 リモート保守（2024年度末で契約終了）"',
+                    f"        set extip {FGT_VIP_VENDOR}",
+                    f'        set mappedip "{VENDOR_SERVER}"',
+                    '        set extintf "wan1"',
+                    "        set portforward enable",
+                    "        set extport 3389",
+                    "        set mappedport 3389",
+                    "    next",
+                )
+                if city.plant_on
+                else ()
+            ),
             "end",
         )
     c.add("config firewall policy")
@@ -1189,6 +1207,31 @@ def build_fortigate(city: City) -> Config:
         nat=False,
         comment="F-MAIL-IN 受信メール",
     )
+    if city.plant_on and city.nat_on:
+        city.plant(
+            c,
+            "P8-VIP-VENDOR-RDP",
+            f"    edit {pid}",
+            ["INT-003", "INT-002"],
+            "internet_wan",
+            "internet",
+            "RDP from the whole Internet to an internal server through a VIP (expired vendor "
+            "access): only visible once the destination NAT is followed",
+        )
+        pid += 1
+        c.add(
+            '        set name "VENDOR-RDP"',
+            '        set srcintf "wan1"',
+            '        set dstintf "port1"',
+            "        set action accept",
+            '        set srcaddr "all"',
+            '        set dstaddr "VIP-VENDOR-RDP"',
+            '        set schedule "always"',
+            '        set service "RDP"',
+            "        set logtraffic all",
+            '        set comments "保守業者 リモート保守"',
+            "    next",
+        )
     n_pol = min(max(p.depts, 10), 200)
     for i in range(1, n_pol + 1):
         d = (i - 1) % n_dept_obj + 1

@@ -49,6 +49,14 @@ FLOW_CHECKS = {
 
 Audited = tuple[AuditResult, dict[str, Any], bool]
 
+# Planted deviations the engine does not find yet, with why (their own strict-xfail test).
+VIP_GAP = (
+    "netaudit/paths.py applies a FortiGate VIP's destination NAT before the firewall policy, "
+    "while the FortiGate parser matches a VIP dstaddr on the VIP's external address: no VIP "
+    "policy matches end to end, so the RDP VIP (and the declared inbound mail VIP) are denied"
+)
+KNOWN_GAPS = {"P8-VIP-VENDOR-RDP": VIP_GAP}
+
 
 def _generator() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
@@ -146,18 +154,29 @@ def _citing(result: AuditResult, checks: set[str], file: str, line: int) -> set[
     }
 
 
-def test_planted_deviations_are_found(planted_city: Audited) -> None:
-    """Each planted line is cited by its primary check, and by the others once they exist."""
-    result, meta, _ = planted_city
-    planted = meta["planted"]
-    assert len(planted) == 7
+def _missing(result: AuditResult, planted: list[dict[str, Any]]) -> list[tuple[str, str]]:
     registered = {c.meta.id for c in all_checks()}
     assert {p["checks"][0] for p in planted} <= registered
     missing = []
     for p in planted:
         wanted = {p["checks"][0], *(c for c in p["checks"][1:] if c in registered)}
         missing += [(p["id"], c) for c in wanted - _citing(result, wanted, p["file"], p["line"])]
-    assert missing == []
+    return missing
+
+
+def test_planted_deviations_are_found(planted_city: Audited, nat: bool) -> None:
+    """Each planted line is cited by its primary check, and by the others once they exist."""
+    result, meta, _ = planted_city
+    planted = meta["planted"]
+    assert len(planted) == (8 if nat else 7)
+    assert _missing(result, [p for p in planted if p["id"] not in KNOWN_GAPS]) == []
+
+
+@pytest.mark.xfail(strict=True, reason=VIP_GAP)
+def test_planted_deviation_behind_a_vip_is_found(tmp_path: Path) -> None:
+    result, meta, end_to_end = _audit(tmp_path, plant=True, nat=True)
+    assert end_to_end, "needs the end-to-end analysis"
+    assert _missing(result, [p for p in meta["planted"] if p["id"] in KNOWN_GAPS]) == []
 
 
 def test_traps_are_not_reported(planted_city: Audited) -> None:
