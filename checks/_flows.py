@@ -384,6 +384,7 @@ def path_findings(
     flow: PathFlow,
     allowed: PacketSet,
     reported: dict[tuple[str, str, str], PacketSet],
+    policy_ref: PolicyRef | None = None,
 ) -> Iterator[Finding]:
     """What an end-to-end path delivers against the policy that no single device shows.
 
@@ -454,7 +455,7 @@ def path_findings(
         zone_to=flow.zone_to,
         example_flow=w.to_json(),
         evidence=tuple(evidence),
-        policy_ref=default_ref(a.policy),
+        policy_ref=policy_ref or default_ref(a.policy),
         basis=meta.basis,
         path=flow.names(),
         fingerprint=fingerprint(

@@ -60,6 +60,10 @@ from netaudit.reach import (
 )
 
 MAX_HOPS = 24
+# Platforms whose firewall policy matches destination-NAT'd traffic by the address it arrived
+# with (a FortiGate VIP's external IP, PAN-OS pre-NAT addresses with post-NAT zones); the
+# others (SRX, ASA 8.3+, Linux FORWARD) see the translated address.
+POLICY_BEFORE_DNAT = frozenset({"fortinet", "paloalto_panos"})
 ANY_V4 = ipaddress.IPv4Network("0.0.0.0/0")
 ANY_V6 = ipaddress.IPv6Network("::/0")
 
@@ -69,6 +73,7 @@ class Disposition(enum.Enum):
 
     DELIVERED = "delivered"
     EXITED = "exited"
+    STRAY = "stray"  # out by a default route towards where its destination cannot be
     UNKNOWN = "unknown"
     DENIED = "denied"
     NO_ROUTE = "no_route"
@@ -329,6 +334,7 @@ class Network:
         self._nat_cache: dict[tuple[str, str, str | None, str], NatStage | None] = {}
         self._sources: dict[tuple[str, str], PacketSet] = {}
         self._martian: dict[str, PacketSet] = {}
+        self._plausible: dict[tuple[str, str], PacketSet] = {}
 
     def _adjoin(self, a: tuple[str, str], b: tuple[str, str]) -> None:
         peers = self.neighbours.setdefault(a, [])
@@ -373,6 +379,22 @@ class Network:
                 within=self.initial,
             ).permitted
             self._policy_cache[key] = cached
+        return cached
+
+    def plausible_dst(self, device: str, iface: str) -> PacketSet:
+        """Destinations that can lie beyond an interface reached by a default route."""
+        key = (device, iface)
+        cached = self._plausible.get(key)
+        if cached is None:
+            a = self.analysis
+            zone = self.externals.get(key) or a.zone_of(device, iface)
+            cached = self.space.empty
+            for z in a.policy.zone_ids:
+                if a.policy.is_external(z) or z == zone:
+                    cached = cached | a.zone_dst[z]
+            if not a.policy.zone_ids:
+                cached = self.space.all  # no zones (a bare trace): nothing to judge by
+            self._plausible[key] = cached
         return cached
 
     def martian(self, device: str) -> PacketSet:
@@ -509,7 +531,6 @@ class Network:
         cached = self._sources.get(key)
         if cached is not None:
             return cached
-        a = self.analysis
         itf = self.interfaces[device][iface]
         dst_side = self.space.dst(itf.networks) if itf.networks else self.space.empty
         for regions in self.regions.get(device, {}).values():
@@ -521,12 +542,7 @@ class Network:
                 if rr.next_hop is None and self.neighbours.get((device, iface)):
                     continue
                 if rr.prefix.prefixlen == 0:
-                    zone = a.zone_of(device, iface)
-                    plausible = self.space.empty
-                    for z in a.policy.zone_ids:
-                        if a.policy.is_external(z) or z == zone:
-                            plausible = plausible | a.zone_dst[z]
-                    dst_side = dst_side | (rr.region & plausible)
+                    dst_side = dst_side | (rr.region & self.plausible_dst(device, iface))
                 else:
                     dst_side = dst_side | rr.region
         out = self.space.dst_as_src(dst_side) & self.initial
@@ -583,7 +599,14 @@ class Network:
                 if part.is_empty():
                     continue
             out_if = rr.egress
-            part = part & self.policy_set(device, in_if, out_if)
+            policy = self.policy_set(device, in_if, out_if)
+            if ops and self.devices[device].platform in POLICY_BEFORE_DNAT:
+                # The policy names the addresses as they arrived (a VIP's external address):
+                # judge the original packets, carry on with their translations.
+                stage, before = ops[0]
+                part = stage.apply(stage.preimage(before, part) & policy) & part
+            else:
+                part = part & policy
             part = part & self.filter_set(device, out_if, Direction.OUT)
             if part.is_empty():
                 continue
@@ -607,6 +630,11 @@ class Network:
                 continue
             peers = self.next_devices(device, out_if, rr.next_hop)
             if not peers:
+                if rr.prefix.prefixlen == 0:
+                    # Out of the snapshot by a default route: only what can really be out
+                    # there (the external zones and the interface's own zone) arrives, as
+                    # for the sources in ``sources``; the rest strays.
+                    part = part & self.plausible_dst(device, out_if)
                 ends.append(_End(nxt, part, Disposition.EXITED))
                 continue
             for peer_dev, peer_if in peers:
@@ -859,7 +887,8 @@ def _trace(
         stop(Disposition.NO_ROUTE, f"{device}: no route to {q.dst}", hop, q)
         return
     if dev.policy is not None:
-        action, rule = evaluate(policy_rules(dev, in_if, egress), dev.policy.default_action, q)
+        judged = p if applied and dev.platform in POLICY_BEFORE_DNAT else q
+        action, rule = evaluate(policy_rules(dev, in_if, egress), dev.policy.default_action, judged)
         steps.append(
             Step(
                 f"policy {dev.policy.name}",
@@ -898,6 +927,15 @@ def _trace(
     if not peers:
         zone = net.externals.get((device, egress))
         where = f" to {zone}" if zone else ""
+        if (
+            route.prefix.prefixlen == 0
+            and (net.plausible_dst(device, egress) & net.space.packet(q)).is_empty()
+        ):
+            reason = (
+                f"{device}: leaves by the default route via {egress}, but {q.dst} is not out there"
+            )
+            stop(Disposition.STRAY, reason, hop, q)
+            return
         stop(Disposition.EXITED, f"{device}: leaves the snapshot via {egress}{where}", hop, q)
         return
     for peer_dev, peer_if in peers:

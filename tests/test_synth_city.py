@@ -49,13 +49,9 @@ FLOW_CHECKS = {
 
 Audited = tuple[AuditResult, dict[str, Any], bool]
 
-# Planted deviations the engine does not find yet, with why (their own strict-xfail test).
-VIP_GAP = (
-    "netaudit/paths.py applies a FortiGate VIP's destination NAT before the firewall policy, "
-    "while the FortiGate parser matches a VIP dstaddr on the VIP's external address: no VIP "
-    "policy matches end to end, so the RDP VIP (and the declared inbound mail VIP) are denied"
-)
-KNOWN_GAPS = {"P8-VIP-VENDOR-RDP": VIP_GAP}
+# Planted deviations the engine does not find yet, with why (strict xfails until found). Found
+# since: P8 (a VIP: FortiGate policies match the external address before the translation).
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _generator() -> ModuleType:
@@ -172,21 +168,16 @@ def test_planted_deviations_are_found(planted_city: Audited, nat: bool) -> None:
     assert _missing(result, [p for p in planted if p["id"] not in KNOWN_GAPS]) == []
 
 
-@pytest.mark.xfail(strict=True, reason=VIP_GAP)
 def test_planted_deviation_behind_a_vip_is_found(tmp_path: Path) -> None:
+    """P8 is seen only once the VIP's destination NAT is followed to the internal server."""
     result, meta, end_to_end = _audit(tmp_path, plant=True, nat=True)
     assert end_to_end, "needs the end-to-end analysis"
-    assert _missing(result, [p for p in meta["planted"] if p["id"] in KNOWN_GAPS]) == []
+    vip = [p for p in meta["planted"] if p["id"] == "P8-VIP-VENDOR-RDP"]
+    assert vip and _missing(result, vip) == []
 
 
-EXIT_GAP = (
-    "netaudit/paths.py classifies a packet that leaves the snapshot by its destination address: "
-    "a packet to a マイナンバー系 address that the FortiGate sends out to the security cloud "
-    "(planted P6, dstaddr all) is reported as internet -> mynumber (MYN-001) at inet-core1"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=EXIT_GAP)
+# A packet to a マイナンバー系 address that leaves by the FortiGate's default route towards the
+# security cloud does not reach the マイナンバー系: no MYN-001 but the planted SVI's.
 def test_only_the_planted_svi_joins_the_internet_and_mynumber(planted_city: Audited) -> None:
     result, meta, _ = planted_city
     svi = next(p for p in meta["planted"] if p["id"] == "P3-MYN-INET-SVI")
