@@ -8,19 +8,22 @@ something unknown). A definite failing finding wins over incompleteness: it is k
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import importlib
 import ipaddress
 import json
 import sys
+from collections.abc import Iterator, Mapping, MutableMapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
-from checks import CheckMeta, all_checks
 from netaudit import __version__
 from netaudit.commands._common import (
     EXIT_INCOMPLETE,
@@ -34,19 +37,83 @@ from netaudit.commands._common import (
     load_or_exit,
 )
 from netaudit.commands._common import fail as _fail
-from netaudit.commands.trace import print_traces, trace_network, traces_json
-from netaudit.engine import audit as run_audit
-from netaudit.engine import load_snapshot
 from netaudit.errors import InputError, NetauditError
-from netaudit.flow import Packet
 from netaudit.inventory import Inventory, load_inventory
-from netaudit.model import PORT_PROTOCOLS, DeviceConfig, Direction
 from netaudit.parsers import PLATFORMS, parse_file
 from netaudit.policy import Policy, PolicyValidationError, Problem, lint_policy, load_policy
-from netaudit.reach import explain, host_route
-from netaudit.serialize import to_data
-from netaudit.waivers import apply_waivers, load_waivers
 from reports import FORMATS, RenderOptions, ReportError, render
+
+if TYPE_CHECKING:
+    from checks import CheckMeta
+    from netaudit.flow import Packet
+    from netaudit.model import DeviceConfig
+
+# The analysis (checks, engine, reach, flow: dd/CUDD, networkx) is imported inside the commands
+# that use it, and the command modules only when their command runs (_LazyCommands), so that
+# `netaudit collect` starts without loading what it never uses.
+
+
+# Commands that live in their own modules (netaudit/commands/<name>.py), each exposing
+# ``register(app: typer.Typer) -> None``: command name -> module, listed here literally (a
+# closed set; a test checks it against what each module registers). A module is imported
+# when one of its commands is looked up (to run it, or for `netaudit --help`).
+LAZY_COMMANDS: Mapping[str, str] = {
+    "collect": "netaudit.commands.collect",
+    "diff": "netaudit.commands.diff",
+    "keygen": "netaudit.commands.evidence",
+    "init": "netaudit.commands.init",
+    "pcap": "netaudit.commands.traffic",
+    "probe": "netaudit.commands.traffic",
+    "waivers": "netaudit.commands.waivers",
+    "lab": "netaudit.commands.collect",
+    "known-hosts": "netaudit.commands.collect",
+    "vault": "netaudit.commands.evidence",
+    "snapshot": "netaudit.commands.evidence",
+}
+COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(LAZY_COMMANDS.values()))
+
+
+@functools.cache
+def module_commands(module: str) -> dict[str, Any]:
+    """The click commands a command module registers, by name (imports the module)."""
+    sub = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    sub.callback()(lambda: None)  # a group, even when the module registers one command
+    importlib.import_module(module).register(sub)
+    return dict(typer.main.get_group(sub).commands)
+
+
+class _LazyCommands(MutableMapping[str, Any]):
+    """The application's commands: its own, then those of LAZY_COMMANDS, loaded on lookup."""
+
+    def __init__(self, eager: MutableMapping[str, Any]) -> None:
+        self._eager = eager
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._eager and name in LAZY_COMMANDS:
+            self._eager[name] = module_commands(LAZY_COMMANDS[name])[name]
+        return self._eager[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._eager[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._eager[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._eager
+        yield from (n for n in LAZY_COMMANDS if n not in self._eager)
+
+    def __len__(self) -> int:
+        return len(set(self._eager) | set(LAZY_COMMANDS))
+
+
+class _LazyGroup(TyperGroup):
+    """The top-level group, whose command table imports command modules on demand."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.commands = _LazyCommands(self.commands)
+
 
 app = typer.Typer(
     name="netaudit",
@@ -54,6 +121,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_LazyGroup,
 )
 
 
@@ -122,6 +190,10 @@ def audit(
     ] = None,
 ) -> None:
     """Audit a snapshot of configs against a separation policy."""
+    from checks import all_checks
+    from netaudit.engine import audit as run_audit
+    from netaudit.waivers import apply_waivers, load_waivers
+
     fmts = _formats(fmt)
     if output is not None and len(fmts) > 1:
         raise _fail("--output takes one format; use --output-dir for several")
@@ -274,6 +346,8 @@ def parse(
     ] = False,
 ) -> None:
     """Show what netaudit understood of each config, and every line it did not."""
+    from netaudit.serialize import to_data
+
     if platform is not None and platform not in PLATFORMS:
         raise _fail(f"unknown platform {platform!r}; known: {', '.join(PLATFORMS)}")
     devices: list[DeviceConfig] = []
@@ -296,6 +370,8 @@ def parse(
 
 
 def _print_device(out: Console, d: DeviceConfig, verbose: bool) -> None:
+    from netaudit.model import Direction
+
     cov = d.coverage
     out.rule(f"{escape(d.name)}  [dim]{escape(d.source)}[/]")
     out.print(
@@ -393,6 +469,11 @@ def trace(
     subnet) and is followed through every device to where and why it stops. With ``--device``
     only that device is shown (``--in`` / ``--out`` pick the interfaces).
     """
+    from netaudit.commands.trace import print_traces, trace_network, traces_json
+    from netaudit.engine import load_snapshot
+    from netaudit.flow import Packet
+    from netaudit.model import PORT_PROTOCOLS
+
     try:
         s_addr, d_addr = ipaddress.ip_address(src), ipaddress.ip_address(dst)
     except ValueError as e:
@@ -468,6 +549,8 @@ def trace(
 def _trace_device(
     d: DeviceConfig, packet: Packet, in_if: str | None, out_if: str | None
 ) -> dict[str, Any] | None:
+    from netaudit.reach import explain, host_route
+
     ingress = in_if or host_route(d, packet.src)[0]
     egress, route, discarded = host_route(d, packet.dst)
     if out_if is not None:
@@ -518,6 +601,8 @@ def checks(
     ``all`` in platforms means every parser provides what the check reads; ``policy`` means
     the check reads only the policy file.
     """
+    from checks import all_checks
+
     language = (lang or default_lang()).value
     found = all_checks()
     if fmt is ChecksFormat.json:
@@ -553,6 +638,8 @@ def explain_check(
     lang: Annotated[Lang | None, typer.Option("--lang")] = None,
 ) -> None:
     """What a check looks for, its guideline basis and how to fix what it finds."""
+    from checks import all_checks
+
     language = (lang or default_lang()).value
     found = next((c for c in all_checks() if c.meta.id == check_id.upper()), None)
     if found is None:
@@ -591,26 +678,6 @@ def describe(meta: CheckMeta, doc: str, lang: str) -> str:
 def version() -> None:
     """Print the version."""
     typer.echo(f"netaudit {__version__}")
-
-
-# Commands that live in their own modules (netaudit/commands/<name>.py), each exposing
-# ``register(app: typer.Typer) -> None``. Listed here, literally: a closed set.
-def _register_commands() -> None:
-    import importlib
-
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(app)
-
-
-COMMAND_MODULES: tuple[str, ...] = (
-    "netaudit.commands.collect",
-    "netaudit.commands.diff",
-    "netaudit.commands.evidence",
-    "netaudit.commands.init",
-    "netaudit.commands.traffic",
-    "netaudit.commands.waivers",
-)
-_register_commands()
 
 
 def main() -> None:

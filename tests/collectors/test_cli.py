@@ -7,6 +7,8 @@ import os
 import re
 import shlex
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import asyncssh
@@ -186,3 +188,50 @@ def test_collect_from_dir_imports_saved_configs(tmp_path: Path) -> None:
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["devices"]) == {p.stem for p in saved.iterdir()}
     assert {d["status"] for d in manifest["devices"].values()} == {"imported"}
+
+
+def test_lazy_command_map_matches_what_each_module_registers() -> None:
+    import typer
+
+    from netaudit import cli
+
+    registered: dict[str, str] = {}
+    for module in cli.COMMAND_MODULES:
+        sub = typer.Typer()
+        sub.callback()(lambda: None)
+        __import__(module, fromlist=["register"]).register(sub)
+        for name in typer.main.get_group(sub).commands:
+            assert name not in registered, f"{name} registered twice"
+            registered[name] = module
+    assert registered == dict(cli.LAZY_COMMANDS)
+    group = typer.main.get_group(cli.app)
+    assert set(group.commands) >= set(registered) | {"audit", "trace", "version"}
+
+
+def test_collect_starts_without_the_analysis_stack(tmp_path: Path) -> None:
+    """`netaudit collect` imports neither the flow engine (dd/CUDD, networkx), the checks,
+    the lab (asyncssh), scapy nor the other command modules; `--help` still lists them all."""
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(
+        "devices:\n  - {name: a, host: 127.0.0.1, platform: cisco_ios, username: u}\n", "utf-8"
+    )
+    probe = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from netaudit.cli import app\n"
+        f"r = CliRunner().invoke(app, ['collect', {str(inv)!r}, '-o', {str(tmp_path / 's')!r}])\n"
+        "assert r.exit_code == 3, r.output\n"
+        "heavy = ['dd', 'networkx', 'checks', 'netaudit.engine', 'netaudit.reach', 'jinja2',\n"
+        "         'asyncssh', 'scapy', 'netaudit.commands.traffic', 'netaudit.commands.diff']\n"
+        "print(' '.join(m for m in heavy if m in sys.modules))\n"
+    )
+    env = {**os.environ, "NETAUDIT_HOME": str(tmp_path / "home")}
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ""
+    r = runner.invoke(app, ["--help"])
+    assert r.exit_code == 0
+    for name in ("audit", "collect", "lab", "known-hosts", "diff", "pcap", "snapshot"):
+        assert name in r.stdout
