@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import inspect
 import json
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -47,6 +48,7 @@ from netaudit.result import (
 )
 
 CONFIG_SUFFIXES = (".cfg", ".conf", ".txt", ".xml", ".log", "")
+REDACTED = "<redacted>"
 RUNNING_CONFIG_NAMES = (
     "running-config",
     "show_running-config",
@@ -527,6 +529,11 @@ def audit(
 CONTEXT_LINES = 2
 
 
+# The scrubber's markers carry a digest so stored snapshots show a changed secret; a report only
+# needs to say that a secret was there, the way parsers quote such lines.
+_MARKER = re.compile(r"<removed:sha256:[0-9a-f]+>|&lt;removed:sha256:[0-9a-f]+&gt;")
+
+
 class DisplayLines:
     """Config lines as reports may show them: every secret replaced.
 
@@ -547,7 +554,7 @@ class DisplayLines:
             except (OSError, InputError):
                 self._files[file] = None
             else:
-                shown = scrub_for_display(raw, self.platforms.get(file))
+                shown = _MARKER.sub(REDACTED, scrub_for_display(raw, self.platforms.get(file)))
                 self._files[file] = (raw.splitlines(), shown.splitlines())
         return self._files[file]
 
