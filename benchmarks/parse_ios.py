@@ -2,8 +2,8 @@
 
 Generates a realistic IOS-XE core-switch configuration (VLANs, access and trunk ports, SVIs
 with secondary addresses, object-groups, named and numbered ACLs with object-group, wildcard,
-port and ICMP entries, static routes, management), then times, best of N repetitions in one
-process:
+port and ICMP entries, static routes, management), then times in one process, alternating
+the two, N runs each (medians, and the median of the run-by-run ratios), in CPU time:
 
 * ``netaudit``: ``netaudit.parsers.cisco_ios.parse(text)`` -> the full vendor-neutral model
   (ACL rules with networks, services, spans, coverage);
@@ -14,7 +14,10 @@ Then parses a ~50 MB configuration once and reports its time and the process's p
 
 Usage::
 
-    .venv/bin/python benchmarks/parse_ios.py [--lines 20000] [--reps 5] [--big-mb 50] [--trace]
+    .venv/bin/python benchmarks/parse_ios.py [--lines 20000] [--reps 15] [--big-mb 50] [--trace]
+
+It measures whichever netaudit is installed: the pure-Python default, or the optional build
+compiled with mypyc (``NETAUDIT_COMPILE=1``, see setup.py); the first line of output says which.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import argparse
 import gc
 import random
 import resource
+import statistics
 import sys
 import time
 import tracemalloc
@@ -153,24 +157,47 @@ def generate(lines: int, seed: int = 1) -> str:
     return "\n".join(out) + "\n"
 
 
-def best_of(fn: Callable[[], object], reps: int) -> float:
-    """The fastest of ``reps`` runs of ``fn`` in CPU seconds of this process (GC collected
-    between runs). CPU time, not wall time, so other processes on the machine do not skew
-    the ratio."""
-    best = float("inf")
+def cpu_time(fn: Callable[[], object]) -> float:
+    """One run of ``fn`` in CPU seconds of this process (GC collected first), result dropped
+    inside the timed region. CPU time, not wall time, so other processes on the machine skew
+    the ratio less."""
+    gc.collect()
+    t0 = time.process_time()
+    fn()
+    return time.process_time() - t0
+
+
+def side_by_side(
+    fa: Callable[[], object], fb: Callable[[], object], reps: int
+) -> tuple[list[float], list[float]]:
+    """``reps`` alternating runs of ``fa`` and ``fb`` (after one warm-up of each), so that a
+    change of load on the machine hits both alike; returns both lists of CPU times."""
+    fa()
+    fb()
+    ta: list[float] = []
+    tb: list[float] = []
     for _ in range(reps):
-        gc.collect()
-        t0 = time.process_time()
-        fn()
-        best = min(best, time.process_time() - t0)
-    return best
+        ta.append(cpu_time(fa))
+        tb.append(cpu_time(fb))
+    return ta, tb
+
+
+def build_kind() -> str:
+    """Which build of netaudit is running: pure Python, or compiled by mypyc (setup.py)."""
+    from netaudit import model
+    from netaudit.parsers import base
+
+    compiled = [m.__name__ for m in (model, base, cisco_ios) if not m.__file__.endswith(".py")]
+    if not compiled:
+        return "pure Python"
+    return f"compiled with mypyc ({', '.join(compiled)}; native model build {base.NATIVE_BUILD})"
 
 
 def main() -> int:
     """Run the benchmark and print a table."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--lines", type=int, default=20_000)
-    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--reps", type=int, default=15)
     ap.add_argument("--big-mb", type=float, default=50.0, help="0 to skip the large file")
     ap.add_argument("--trace", action="store_true", help="also measure with tracemalloc (slow)")
     args = ap.parse_args()
@@ -184,24 +211,40 @@ def main() -> int:
         f"model: {len(dev.interfaces)} interfaces, {len(dev.filters)} ACLs, {rules} rules, "
         f"{len(dev.routes)} routes, coverage {dev.coverage.share:.4f}"
     )
-    t_na = best_of(lambda: cisco_ios.parse(text, source="bench.cfg"), args.reps)
+    print(f"netaudit build: {build_kind()}")
     try:
         from ciscoconfparse2 import CiscoConfParse
     except ImportError:
         print("ciscoconfparse2 not installed (pip install '.[bench]'); netaudit only")
-        print(f"netaudit parse: {t_na * 1000:.1f} ms")
+        t = sorted(
+            cpu_time(lambda: cisco_ios.parse(text, source="bench.cfg")) for _ in range(args.reps)
+        )
+        print(f"netaudit parse: median {statistics.median(t) * 1000:.1f} ms")
         return 0
-    t_ccp = best_of(lambda: CiscoConfParse(lines, syntax="ios"), args.reps)
+    t_na, t_ccp = side_by_side(
+        lambda: cisco_ios.parse(text, source="bench.cfg"),
+        lambda: CiscoConfParse(lines, syntax="ios"),
+        args.reps,
+    )
+    ratios = sorted(c / n for n, c in zip(t_na, t_ccp, strict=True))
+    med_na, med_ccp = statistics.median(t_na), statistics.median(t_ccp)
     print()
-    print(f"| tool (best of {args.reps}) | time | lines/s |")
-    print("|---|---:|---:|")
     print(
-        f"| netaudit cisco_ios.parse (full model) | {t_na * 1000:.1f} ms | {len(lines) / t_na:,.0f} |"
+        f"| tool ({args.reps} alternating runs, CPU time) | median | min | max | lines/s (median) |"
     )
+    print("|---|---:|---:|---:|---:|")
+    for label, ts, med in (
+        ("netaudit cisco_ios.parse (full model)", t_na, med_na),
+        ("ciscoconfparse2 CiscoConfParse (tree only)", t_ccp, med_ccp),
+    ):
+        print(
+            f"| {label} | {med * 1000:.1f} ms | {min(ts) * 1000:.1f} ms | {max(ts) * 1000:.1f} ms"
+            f" | {len(lines) / med:,.0f} |"
+        )
     print(
-        f"| ciscoconfparse2 CiscoConfParse (tree only) | {t_ccp * 1000:.1f} ms | {len(lines) / t_ccp:,.0f} |"
+        f"\nratio ciscoconfparse2 / netaudit, run by run: median {statistics.median(ratios):.1f}x"
+        f" (min {ratios[0]:.1f}x, max {ratios[-1]:.1f}x); ratio of medians {med_ccp / med_na:.1f}x"
     )
-    print(f"\nratio: netaudit is {t_ccp / t_na:.1f}x faster than ciscoconfparse2 loading")
 
     if args.big_mb > 0:
         n = int(args.lines * args.big_mb * 1e6 / len(text))

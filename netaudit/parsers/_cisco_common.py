@@ -19,7 +19,6 @@ problems) or ``None`` when the syntax is not understood (the caller then marks t
 from __future__ import annotations
 
 import ipaddress
-import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -37,6 +36,7 @@ from netaudit.model import (
     PortRange,
     ServiceMatch,
 )
+from netaudit.parsers.base import new_address, new_match
 
 MAX_WILDCARD_NETWORKS = 4096
 """A non-contiguous wildcard expanding to more networks than this is left unresolved."""
@@ -295,7 +295,7 @@ _NET_CACHE: dict[int, ipaddress.IPv4Network] = {}
 _WILDCARD_CACHE: dict[tuple[int, int], tuple[IPNetwork, ...] | None] = {}
 
 
-_AM_CACHE: dict[tuple[object, str, str], tuple[AddressMatch, int]] = {}
+_AM_CACHE: dict[tuple[int, str, str], tuple[AddressMatch, int]] = {}
 _SVC_CACHE: dict[tuple[object, ...], ServiceMatch] = {}
 
 
@@ -311,20 +311,24 @@ def clear_caches() -> None:
 def v4int(word: str) -> int | None:
     """A dotted-quad IPv4 address as an int, or ``None`` when ``word`` is not one.
 
-    Hand-rolled (with a memo) because ACL parsing is dominated by address parsing: the C
-    ``inet_aton`` does the work once the word is known to be four plain decimal octets
-    (it would also read hex, octal and short forms, which are ruled out first).
+    Hand-rolled (with a memo) because ACL parsing is dominated by address parsing; only four
+    plain decimal octets are accepted (no hex, octal or short forms, no leading zeros).
     """
     n = _V4_CACHE.get(word)
     if n is not None:
         return n
-    if word.count(".") != 3 or not word.replace(".", "").isdigit() or not word.isascii():
-        return None
     parts = word.split(".")
+    if len(parts) != 4 or not word.isascii():
+        return None
+    n = 0
     for part in parts:
-        if not part or len(part) > 3 or (part[0] == "0" and len(part) > 1) or int(part) > 255:
+        # Plain decimal octets only: no sign, no leading zero, at most 255 (as ipaddress).
+        if not part.isdigit() or len(part) > 3 or (part[0] == "0" and len(part) > 1):
             return None
-    n = int.from_bytes(socket.inet_aton(word), "big")
+        octet = int(part)
+        if octet > 255:
+            return None
+        n = (n << 8) | octet
     _V4_CACHE[word] = n
     return n
 
@@ -397,8 +401,25 @@ def mask_network(address: str, mask: str) -> IPNetwork:
     """``ADDRESS MASK`` (a subnet mask, as in routes and object-groups) as a network.
 
     Host bits are cleared. Raises ValueError on a malformed address or a non-contiguous mask.
+    Like :mod:`ipaddress`, a host mask (``0.0.0.255``) is read as the same prefix.
     """
+    addr = v4int(address)
+    m = v4int(mask)
+    if addr is not None and m is not None:
+        plen = mask_prefixlen(m)
+        if plen is not None:
+            return net4(addr & (0xFFFFFFFF ^ (0xFFFFFFFF >> plen)), plen)
     return ipaddress.IPv4Network(f"{address}/{mask}", strict=False)
+
+
+def mask_prefixlen(mask: int) -> int | None:
+    """The prefix length of a netmask, else of a host mask (as :mod:`ipaddress` reads them)."""
+    inverted = mask ^ 0xFFFFFFFF
+    if inverted & (inverted + 1) == 0:
+        return 32 - inverted.bit_length()
+    if mask & (mask + 1) == 0:
+        return 32 - mask.bit_length()
+    return None
 
 
 def parse_prefix(word: str) -> IPNetwork:
@@ -612,18 +633,29 @@ def port_operator(
 # -- ACL entries --------------------------------------------------------------------------
 
 
-@dataclass
 class Ace:
     """One parsed ACL entry.
 
     ``problems`` are (message, matters) pairs for the caller to turn into warnings.
+    (A plain slotted class: one is built per distinct entry, and a dataclass's generated
+    ``__init__`` would stay interpreted in the compiled build.)
     """
 
-    action: Action
-    match: Match
-    log: bool = False
-    problems: list[tuple[str, bool]] = field(default_factory=list)
-    extras: dict[str, object] = field(default_factory=dict)
+    __slots__ = ("action", "extras", "log", "match", "problems")
+
+    def __init__(
+        self,
+        action: Action,
+        match: Match,
+        log: bool = False,
+        problems: list[tuple[str, bool]] | None = None,
+        extras: dict[str, object] | None = None,
+    ) -> None:
+        self.action = action
+        self.match = match
+        self.log = log
+        self.problems: list[tuple[str, bool]] = problems if problems is not None else []
+        self.extras: dict[str, object] = extras if extras is not None else {}
 
 
 @dataclass(frozen=True)
@@ -634,6 +666,11 @@ class AceSyntax:
     standard: bool = False
     allow_prefix: bool = False
     """NX-OS (and every IPv6 ACL) accepts ``A.B.C.D/len`` in place of ``ADDRESS WILDCARD``."""
+
+    @property
+    def key(self) -> int:
+        """A small int naming this dialect, for memo keys (hashing the dataclass is slower)."""
+        return self.family * 4 + self.standard * 2 + self.allow_prefix
 
 
 _NO_SERVICES: tuple[ServiceMatch, ...] = ()
@@ -649,7 +686,7 @@ def _address(
     w = words[i]
     if w == "any":
         return (ANY_V6 if syntax.family == 6 else ANY_V4), i + 1
-    key = (syntax, w, words[i + 1] if i + 1 < len(words) else "")
+    key = (syntax.key, w, words[i + 1] if i + 1 < len(words) else "")
     hit = _AM_CACHE.get(key)
     if hit is not None:
         return hit[0], i + hit[1]
@@ -674,7 +711,7 @@ def _address_uncached(
             n = v4int(h)
             if n is None:
                 raise ValueError(h)
-            return AddressMatch(networks=(net4(n, 32),)), i + 2
+            return new_address((net4(n, 32),)), i + 2
         return AddressMatch(networks=(ipaddress.IPv6Network(h),)), i + 2
     if w in ("object-group", "addrgroup"):
         am = groups.network(words[i + 1])
@@ -703,11 +740,11 @@ def _address_uncached(
                         True,
                     )
                 )
-                return AddressMatch(networks=(), unresolved=(f"{w} {nxt}",)), i + 2
-            return AddressMatch(networks=nets), i + 2
+                return new_address((), (f"{w} {nxt}",)), i + 2
+            return new_address(nets), i + 2
         if syntax.standard:
             # A standard entry with a bare address means that host (IOS reference).
-            return AddressMatch(networks=(net4(addr, 32),)), i + 1
+            return new_address((net4(addr, 32),)), i + 1
     raise ValueError(f"address {w!r}")
 
 
@@ -864,7 +901,7 @@ def _parse_ace(words: Sequence[str], syntax: AceSyntax, groups: ObjectGroups) ->
                 )
                 _SVC_CACHE[skey] = svc
             services = (svc,)
-    match = Match(src=src, dst=dst, services=services, unresolved=tuple(unresolved))
+    match = new_match(src, dst, services, tuple(unresolved) if unresolved else ())
     if syntax.standard:
         rest = list(words[i:])
         for w in rest:
@@ -872,7 +909,7 @@ def _parse_ace(words: Sequence[str], syntax: AceSyntax, groups: ObjectGroups) ->
                 extras["log"] = w
             else:
                 return None
-    return Ace(action=action, match=match, log="log" in extras, problems=problems, extras=extras)
+    return Ace(action, match, "log" in extras, problems, extras)
 
 
 _KNOWN_TAIL = (

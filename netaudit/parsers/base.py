@@ -8,14 +8,139 @@ parser finishes is reported as unrecognized, so nothing is ever dropped silently
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from netaudit.errors import InputError
-from netaudit.model import Coverage, ParseWarning, SourceSpan, UnrecognizedLine
+from netaudit.model import (
+    Action,
+    AddressMatch,
+    Coverage,
+    IPNetwork,
+    Match,
+    ParseWarning,
+    Rule,
+    ServiceMatch,
+    SourceSpan,
+    UnrecognizedLine,
+)
 
 _CANDIDATE_ENCODINGS = ("utf-8", "cp932", "shift_jis", "euc_jp", "iso2022_jp")
+
+# -- constructing model objects on hot paths --------------------------------------------------
+#
+# A large ACL becomes tens of thousands of frozen model objects. When this module and
+# netaudit.model are compiled with mypyc (the optional accelerated build, see setup.py), the
+# model classes are native classes, but the __init__ that dataclasses generates for them stays
+# an interpreted function: constructing one costs as much as in pure Python. The functions
+# below build the same objects field by field through the native attribute slots instead (a
+# compiled store does not go through the frozen __setattr__). Interpreted, they call the
+# dataclass constructor. Both give equal objects with every field set; the field lists are
+# checked against the model when this module loads, and a model with other fields falls back
+# to the constructors (tests/parsers/test_model_build.py pins the lists).
+
+_FIELDS = {
+    SourceSpan: ("file", "line", "text", "path"),
+    AddressMatch: ("networks", "negate", "unresolved"),
+    Match: ("src", "dst", "services", "unresolved"),
+    Rule: (
+        "action",
+        "match",
+        "span",
+        "name",
+        "enabled",
+        "log",
+        "in_interfaces",
+        "out_interfaces",
+        "conditions",
+        "exceptions",
+        "extras",
+    ),
+}
+"""The fields the native builders set, per model class."""
+
+
+def _native_build() -> bool:
+    """Whether the compiled field-by-field construction applies (see the comment above)."""
+    compiled = not __file__.endswith(".py") and hasattr(SourceSpan, "__mypyc_attrs__")
+    return compiled and all(
+        tuple(f.name for f in dataclasses.fields(cls)) == names for cls, names in _FIELDS.items()
+    )
+
+
+NATIVE_BUILD = _native_build()
+"""True in the compiled build: model objects are built through their native slots."""
+
+
+def new_span(file: str, line: int, text: str = "", path: str = "") -> SourceSpan:
+    """``SourceSpan(file, line, text, path)``."""
+    if NATIVE_BUILD:
+        s = SourceSpan.__new__(SourceSpan)
+        s.file = file  # type: ignore[misc]
+        s.line = line  # type: ignore[misc]
+        s.text = text  # type: ignore[misc]
+        s.path = path  # type: ignore[misc]
+        return s
+    return SourceSpan(file, line, text, path)
+
+
+def new_address(
+    networks: tuple[IPNetwork, ...], unresolved: tuple[str, ...] = (), negate: bool = False
+) -> AddressMatch:
+    """``AddressMatch(networks=..., negate=..., unresolved=...)``."""
+    if NATIVE_BUILD:
+        a = AddressMatch.__new__(AddressMatch)
+        a.networks = networks  # type: ignore[misc]
+        a.negate = negate  # type: ignore[misc]
+        a.unresolved = unresolved  # type: ignore[misc]
+        return a
+    return AddressMatch(networks=networks, negate=negate, unresolved=unresolved)
+
+
+def new_match(
+    src: AddressMatch,
+    dst: AddressMatch,
+    services: tuple[ServiceMatch, ...],
+    unresolved: tuple[str, ...] = (),
+) -> Match:
+    """``Match(src=..., dst=..., services=..., unresolved=...)``."""
+    if NATIVE_BUILD:
+        m = Match.__new__(Match)
+        m.src = src  # type: ignore[misc]
+        m.dst = dst  # type: ignore[misc]
+        m.services = services  # type: ignore[misc]
+        m.unresolved = unresolved  # type: ignore[misc]
+        return m
+    return Match(src=src, dst=dst, services=services, unresolved=unresolved)
+
+
+def new_acl_rule(
+    action: Action,
+    match: Match,
+    span: SourceSpan,
+    name: str,
+    log: bool,
+    extras: Mapping[str, object],
+) -> Rule:
+    """An enabled ACL entry: ``Rule(action=..., match=..., span=..., name=..., log=...,
+    extras=...)`` with the defaults of every other field."""
+    if NATIVE_BUILD:
+        r = Rule.__new__(Rule)
+        r.action = action  # type: ignore[misc]
+        r.match = match  # type: ignore[misc]
+        r.span = span  # type: ignore[misc]
+        r.name = name  # type: ignore[misc]
+        r.enabled = True  # type: ignore[misc]
+        r.log = log  # type: ignore[misc]
+        r.in_interfaces = None  # type: ignore[misc]
+        r.out_interfaces = None  # type: ignore[misc]
+        r.conditions = ()  # type: ignore[misc]
+        r.exceptions = ()  # type: ignore[misc]
+        r.extras = extras  # type: ignore[misc]
+        return r
+    return Rule(action=action, match=match, span=span, name=name, log=log, extras=extras)
 
 
 def decode(data: bytes, *, source: str) -> str:
@@ -81,9 +206,7 @@ class ParseContext:
     def span(self, line: int, *, secret: bool = False, path: str = "") -> SourceSpan:
         """The span of 1-based ``line``; ``secret`` redacts the text."""
         text = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
-        return SourceSpan(
-            file=self.source, line=line, text=redact(text) if secret else text, path=path
-        )
+        return new_span(self.source, line, redact(text) if secret else text, path)
 
     def ok(self, *lines: int) -> None:
         """Mark lines as understood."""

@@ -91,9 +91,10 @@ from netaudit.parsers._cisco_common import (
     netgroup_entry,
     parse_ace,
     svcgroup_entry,
+    v4int,
     vlan_list,
 )
-from netaudit.parsers.base import ParseContext
+from netaudit.parsers.base import ParseContext, new_acl_rule, new_span
 
 PLATFORM = "cisco_ios"
 
@@ -1389,7 +1390,7 @@ class _Parser:
         """Parse one entry into ``acl``; False when the words are not understood."""
         syntax = (self.v4std if acl.standard else self.v4) if acl.family == 4 else self.v6
         # Real ACLs repeat entries ("permit icmp any any echo-reply") across lists.
-        key = (syntax, *words)
+        key = (syntax.key, *words)
         ace = self.ace_cache.get(key)
         if ace is None:
             ace = parse_ace(words, syntax, self.groups)
@@ -1402,13 +1403,13 @@ class _Parser:
         if number is None:
             self.ctx.warn(line, f"ACL {acl.name}: duplicate sequence number {seq}; entry ignored")
             return True
-        acl.entries[number] = Rule(
-            action=ace.action,
-            match=ace.match,
-            span=SourceSpan(self.source, line, text),
-            name=str(number),
-            log=ace.log,
-            extras=MappingProxyType(ace.extras) if ace.extras else _EMPTY,
+        acl.entries[number] = new_acl_rule(
+            ace.action,
+            ace.match,
+            new_span(self.source, line, text),
+            str(number),
+            ace.log,
+            MappingProxyType(ace.extras) if ace.extras else _EMPTY,
         )
         if number > acl.last_seq:
             acl.last_seq = number
@@ -1666,22 +1667,22 @@ class _Parser:
         j = 0
 
         def addr(w: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+            if family == 4:
+                n = v4int(w)
+                return ipaddress.IPv4Address(n) if n is not None else None
             try:
                 a = ipaddress.ip_address(w)
             except ValueError:
                 return None
             return a if a.version == family else None
 
-        if (
-            j < len(rest)
-            and addr(rest[j]) is None
-            and rest[j][:1].isalpha()
-            and rest[j] not in _ROUTE_OPTS
-        ):
+        hop = addr(rest[j]) if j < len(rest) else None
+        if hop is None and j < len(rest) and rest[j][:1].isalpha() and rest[j] not in _ROUTE_OPTS:
             iface = rest[j]
             j += 1
-        if j < len(rest) and addr(rest[j]) is not None:
-            next_hop = addr(rest[j])
+            hop = addr(rest[j]) if j < len(rest) else None
+        if hop is not None:
+            next_hop = hop
             j += 1
         if next_hop is None and iface is None:
             ctx.unknown(node.line)
