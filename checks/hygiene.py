@@ -135,7 +135,7 @@ def facts(a: NetworkAnalysis, dev: DeviceConfig) -> DeviceFacts:
     got = sh.devices.get(dev.name)
     if got is not None:
         return got
-    zone_of = {iz.interface.name: iz.zone for iz in a.interface_zones if iz.device == dev.name}
+    zone_of = a.zones_of_device(dev.name)
     usage = filter_usage(dev)
     composite = {name for name, how in usage.items() if how == "composite"}
     effective = [f for f in dev.filters if f.name in usage and f.name not in composite]

@@ -397,10 +397,9 @@ class RestrictedManagement(DeviceCheck):
     def _zones(a: NetworkAnalysis, dev: DeviceConfig, names: frozenset[str]) -> dict[str, str]:
         """Canonical zone of each named interface ('' when in none or several)."""
         out = dict.fromkeys(names, "")
-        for iz in a.interface_zones:
-            if iz.device == dev.name and iz.interface.name in out:
-                z = iz.zone
-                out[iz.interface.name] = a.policy.root(z) if z else ""
+        for name, z in a.zones_of_device(dev.name).items():
+            if name in out:
+                out[name] = a.policy.root(z) if z else ""
         return out
 
 

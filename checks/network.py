@@ -679,6 +679,7 @@ class LgwanRouter:
         wan_nets = [n for z in wan_zones for n in p.zone_networks(z)]
         peers = [n for z in wan_zones for n in p.addresses(p.data.zones[z].peers)]
         zones = _zones_of(a)
+        internet_devices = frozenset(d for (d, _), z in zones.items() if p.root(z) in INTERNET_SIDE)
         facing_any = False
         for name in sorted(a.devices):
             dev = a.devices[name]
@@ -691,7 +692,7 @@ class LgwanRouter:
             if facing:
                 facing_any = True
                 yield from self._into_lgwan(ctx, dev, facing, wan_nets, peers, wan_zones[0])
-            yield from self._default_routes(ctx, dev, roots, zones)
+            yield from self._default_routes(ctx, dev, roots, zones, internet_devices)
         if not facing_any:
             yield _not_applicable(
                 self.meta,
@@ -777,6 +778,7 @@ class LgwanRouter:
         dev: DeviceConfig,
         roots: dict[str, str],
         zones: dict[tuple[str, str], str],
+        internet_devices: frozenset[str],
     ) -> Iterator[Finding]:
         a = ctx.analysis
         p = a.policy
@@ -786,7 +788,6 @@ class LgwanRouter:
         for itf in _l3(dev):
             if itf.name in roots:
                 by_vrf.setdefault(itf.vrf or None, set()).add(roots[itf.name])
-        internet_devices = {d for (d, _), z in zones.items() if p.root(z) in INTERNET_SIDE}
         for vrf, rs in by_vrf.items():
             if not rs & {"lgwan", "lgwan_wan"} or rs - {"lgwan", "lgwan_wan", "mgmt"}:
                 continue

@@ -122,12 +122,19 @@ class NetworkAnalysis:
     links: tuple[tuple[str, str, str, str], ...] = ()
     _through: dict[tuple[str, str, str], PacketSet] = field(default_factory=dict, repr=False)
 
+    _zone_index: dict[str, dict[str, str | None]] = field(default_factory=dict, repr=False)
+
+    def zones_of_device(self, device: str) -> dict[str, str | None]:
+        """Interface name -> its single zone (``None``: no zone or several), for one device."""
+        if not self._zone_index:
+            for iz in self.interface_zones:
+                self._zone_index.setdefault(iz.device, {})[iz.interface.name] = iz.zone
+            self._zone_index[""] = {}
+        return self._zone_index.get(device, {})
+
     def zone_of(self, device: str, interface: str) -> str | None:
         """The single zone of a device interface, if it has one."""
-        for iz in self.interface_zones:
-            if iz.device == device and iz.interface.name == interface:
-                return iz.zone
-        return None
+        return self.zones_of_device(device).get(interface)
 
     def through(self, device: str, in_if: str, out_if: str) -> PacketSet:
         """Packets, as ``device`` receives them on ``in_if``, that it forwards out of ``out_if``

@@ -122,7 +122,7 @@ def test_matrix_cell_allowed_once_every_violation_is_waived(
     path.write_text(
         "waivers:\n"
         + "".join(
-            f"  - id: W-{i}\n    fingerprint: {f.fingerprint}\n    reason: r\n"
+            f"  - id: W-{i}\n    fingerprint: '{f.fingerprint}'\n    reason: r\n"
             f"    approver: a\n    application_no: '{i}'\n    expires: 2030-01-01\n"
             for i, f in enumerate(result.findings)
             if (f.zone_from, f.zone_to) == ("internet", "lgwan")
@@ -142,7 +142,7 @@ def test_everything_waived_passes(
     path.write_text(
         "waivers:\n"
         + "".join(
-            f"  - id: W-{i}\n    fingerprint: {f.fingerprint}\n    check: {f.check}\n"
+            f"  - id: W-{i}\n    fingerprint: '{f.fingerprint}'\n    check: {f.check}\n"
             f"    reason: r\n    approver: a\n    application_no: '{i}'\n    expires: 2030-01-01\n"
             for i, f in enumerate(result.findings)
             if f.status not in (Status.PASS, Status.NOT_APPLICABLE)
