@@ -204,7 +204,13 @@ def main() -> int:
                 work / "netaudit.log",
             )
             m = re.search(r"collected in ([\d.]+) s, written in ([\d.]+) s", text)
-            split = f"collect {m.group(1)} s + write {m.group(2)} s" if m else ""
+            split = ""
+            if m:
+                inside = float(m.group(1)) + float(m.group(2))
+                split = (
+                    f"collect {m.group(1)} s + write {m.group(2)} s"
+                    f" + start-up/exit {wall - inside:.1f} s"
+                )
             rows.append(("netaudit collect", wall, cpu, code, split))
             nout = work / f"nornir-{rep}"
             wall, cpu, code, _ = _run(

@@ -20,6 +20,7 @@ import datetime as dt
 import os
 import re
 import socket
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
@@ -37,7 +38,7 @@ from netmiko.exceptions import (
 
 from collectors.credentials import CredentialError, Credentials
 from collectors.evidence import DeviceResult
-from collectors.known_hosts import KnownHosts
+from collectors.known_hosts import KnownHosts, host_entry
 from collectors.profiles import RUNNING_CONFIG, Profile, profile
 from netaudit.inventory import Inventory
 
@@ -222,7 +223,44 @@ def _classify_connect(e: Exception, target: Target) -> _Failure:
     return _Failure(COMMAND_FAILED, f"{where}: SSH session failed ({type(e).__name__})")
 
 
+class _HostKeyCache:
+    """known_hosts files parsed once per version of the file, shared by the workers.
+
+    netmiko's ``alt_key_file`` makes paramiko parse the whole file for every connection:
+    ≈ 8 ms of CPU for 200 ed25519 entries, 1.6 s per 200-device run (and quadratic in the
+    number of devices). Here the file is parsed again only when its size or mtime changed
+    (``--accept-new-host-keys`` adds keys during a run), and each session's SSH client gets
+    only its own host's stored keys, so paramiko checks them exactly as before: the key
+    types it prefers, ``BadHostKeyException`` on a different key, the missing-key policy
+    otherwise.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._files: dict[Path, tuple[tuple[int, int], paramiko.HostKeys]] = {}
+
+    def lookup(self, path: Path, name: str) -> dict[str, paramiko.PKey]:
+        """The stored keys of ``name`` (``host`` or ``[host]:port``) by key type."""
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return {}
+        stamp = (st.st_mtime_ns, st.st_size)
+        with self._lock:
+            cached = self._files.get(path)
+            if cached is None or cached[0] != stamp:
+                keys = paramiko.HostKeys()
+                keys.load(str(path))
+                cached = self._files[path] = (stamp, keys)
+            found = cached[1].lookup(name)
+            return dict(found) if found else {}
+
+
+_HOST_KEYS = _HostKeyCache()
+
+
 def _connect(target: Target, prof: Profile, store: KnownHosts, accept_new: bool) -> BaseConnection:
+    known = _HOST_KEYS.lookup(store.path, host_entry(target.host, target.port))
     conn = ConnectHandler(
         device_type=prof.netmiko,
         host=target.host,
@@ -236,8 +274,7 @@ def _connect(target: Target, prof: Profile, store: KnownHosts, accept_new: bool)
         read_timeout_override=target.timeout,
         ssh_strict=True,
         system_host_keys=False,
-        alt_host_keys=True,
-        alt_key_file=str(store.path),
+        alt_host_keys=False,  # the stored keys come from _HOST_KEYS (below)
         use_keys=False,
         allow_agent=False,
         fast_cli=True,
@@ -246,6 +283,15 @@ def _connect(target: Target, prof: Profile, store: KnownHosts, accept_new: bool)
     # netmiko only offers AutoAdd or Reject; the accept-new policy records the key in
     # netaudit's own file. A stored key that differs raises BadHostKeyException either way.
     conn.key_policy = store.policy(accept_new=accept_new)
+
+    def client_with_known_keys() -> paramiko.SSHClient:
+        client = paramiko.SSHClient()
+        for key_type, key in known.items():
+            client.get_host_keys().add(host_entry(target.host, target.port), key_type, key)
+        return client
+
+    # netmiko's hook for the SSH client it connects with; it then sets key_policy on it.
+    conn._get_ssh_client_instance = client_with_known_keys  # type: ignore[method-assign]
     try:
         conn._open()  # netmiko's split of construction and connection (auto_connect=False)
     except BaseException:
