@@ -335,6 +335,7 @@ class Network:
         self._sources: dict[tuple[str, str], PacketSet] = {}
         self._martian: dict[str, PacketSet] = {}
         self._plausible: dict[tuple[str, str], PacketSet] = {}
+        self._exits: dict[tuple[str, str], list[tuple[RouteRegion, str, PacketSet, PacketSet]]] = {}
 
     def _adjoin(self, a: tuple[str, str], b: tuple[str, str]) -> None:
         peers = self.neighbours.setdefault(a, [])
@@ -397,6 +398,29 @@ class Network:
             self._plausible[key] = cached
         return cached
 
+    def exits(self, device: str, in_if: str) -> list[tuple[RouteRegion, str, PacketSet, PacketSet]]:
+        """Per route region of the entry interface's VRF: (region, egress, what the policy and
+        the egress filters let through there, what the egress filters alone let through).
+
+        Computed once per entry interface, so a visit costs one intersection per region.
+        """
+        key = (device, in_if)
+        cached = self._exits.get(key)
+        if cached is not None:
+            return cached
+        itf = self.interfaces[device][in_if]
+        out: list[tuple[RouteRegion, str, PacketSet, PacketSet]] = []
+        for rr in self.regions[device].get(itf.vrf or "", []):
+            if rr.egress is None:
+                continue
+            leaving = rr.region & self.filter_set(device, rr.egress, Direction.OUT)
+            if leaving.is_empty():
+                continue
+            passing = leaving & self.policy_set(device, in_if, rr.egress)
+            out.append((rr, rr.egress, passing, leaving))
+        self._exits[key] = out
+        return out
+
     def martian(self, device: str) -> PacketSet:
         """Packets a device drops on arrival because their source is one of its own addresses.
 
@@ -422,6 +446,8 @@ class Network:
     def nat_stage(self, device: str, in_if: str, out_if: str | None, stage: str) -> NatStage | None:
         """A device's translations at one stage, ``pre`` (destination) or ``post`` (source),
         in rule order with first-match regions; ``None`` when it has none there."""
+        if not self.devices[device].nat:
+            return None
         key = (device, in_if, out_if, stage)
         if key in self._nat_cache:
             return self._nat_cache[key]
@@ -587,29 +613,26 @@ class Network:
             if s != before:
                 ops.append((pre, before))
                 natted = s - (before - pre.claimed)
-        itf = self.interfaces[device][in_if]
-        for rr in self.regions[device].get(itf.vrf or "", []):
-            part = s & rr.region
-            if part.is_empty() or rr.egress is None:
+        before_dnat = bool(ops) and self.devices[device].platform in POLICY_BEFORE_DNAT
+        for rr, out_if, passing, leaving in self.exits(device, in_if):
+            if before_dnat:
+                # The policy names the addresses as they arrived (a VIP's external address):
+                # judge the original packets, carry on with their translations.
+                stage, before = ops[0]
+                part = s & leaving
+                if not part.is_empty():
+                    policy = self.policy_set(device, in_if, out_if)
+                    part = stage.apply(stage.preimage(before, part) & policy) & part
+            else:
+                part = s & passing
+            if part.is_empty():
                 continue
-            if rr.egress == in_if and (rr.connected or not self.neighbours.get((device, in_if))):
+            if out_if == in_if and (rr.connected or not self.neighbours.get((device, in_if))):
                 # Hosts of one segment talk directly; only what destination NAT rewrote here
                 # is sent back out of the interface it came in by.
                 part = part & natted
                 if part.is_empty():
                     continue
-            out_if = rr.egress
-            policy = self.policy_set(device, in_if, out_if)
-            if ops and self.devices[device].platform in POLICY_BEFORE_DNAT:
-                # The policy names the addresses as they arrived (a VIP's external address):
-                # judge the original packets, carry on with their translations.
-                stage, before = ops[0]
-                part = stage.apply(stage.preimage(before, part) & policy) & part
-            else:
-                part = part & policy
-            part = part & self.filter_set(device, out_if, Direction.OUT)
-            if part.is_empty():
-                continue
             hop_ops = list(ops)
             post = self.nat_stage(device, in_if, out_if, "post")
             if post is not None:
