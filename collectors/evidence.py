@@ -339,8 +339,8 @@ class SnapshotWriter:
     cost no wall time at all. Chosen over one ``syncfs``/``os.sync`` before the rename,
     which is as cheap but flushes every other process's dirty data on the file system too
     (unbounded on a busy host), is Linux-only (``syncfs``), and reports errors per file
-    system, not per file. The manifest and the directories are fsynced last, then the parent
-    after the rename.
+    system, not per file. A device's folder is fsynced by the pool after its files; the
+    manifest and the snapshot directory last, then the parent after the rename.
 
     Scrubbing and writing run on one thread, in the order devices are added, so a failure
     stops the writing at once; the failure is raised by the next :meth:`add` or by
@@ -488,6 +488,8 @@ class SnapshotWriter:
                 written.append(rel)
                 if command == RUNNING_CONFIG:
                     running = rel
+            # The device's folder holds its entries: synced now too, not all at the end.
+            self._syncs.append(self._syncer.submit(_fsync_dir, self._tmp / name))
         self._removed += removed
         error = r.error
         if self._scrubber is not None and error:
@@ -566,9 +568,7 @@ class SnapshotWriter:
             text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
             _write_file(tmp / MANIFEST, text.encode("utf-8"))
             _fsync_file(tmp / MANIFEST)
-            folders = {p.parent for p in tmp.rglob("*")} | {tmp}
-            for d in sorted(folders, key=lambda p: -len(p.parts)):
-                _fsync_dir(d)
+            _fsync_dir(tmp)  # device folders were synced by the pool
             self._check_target()
             _swap_in(tmp, out_dir)
             self._committed = self._done = True
