@@ -211,6 +211,7 @@ def collect_command(
             manifest = writer.commit()
         except NetauditError as e:
             raise fail(str(e)) from e
+    written = time.monotonic()
     order = {d.name: i for i, d in enumerate(inv.devices)}
     results.sort(key=lambda r: order.get(r.name, len(order)))
     # Not a terminal: wide enough that an error message stays on its row (logs, CI).
@@ -220,7 +221,7 @@ def collect_command(
     bad = [r.name for r in results if r.status != OK]
     err.print(
         f"{len(results) - len(bad)}/{len(results)} collected in {collected - started:.1f} s, "
-        f"written in {time.monotonic() - collected:.1f} s → {escape(str(manifest.parent))}"
+        f"written in {written - collected:.1f} s more → {escape(str(manifest.parent))}"
         + ("; signed" if signing_key else "; unsigned")
         + ("; secrets kept" if keep_secrets else "; secrets scrubbed")
     )
