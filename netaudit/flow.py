@@ -22,7 +22,7 @@ compared by property tests, and ``trace`` uses it to name the deciding rule.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -437,6 +437,13 @@ class HeaderSpace:
                 node = narrowed
         bits = self.bdd.pick(node)
         assert bits is not None
+        return self._packet_of(bits)
+
+    def _packet_of(self, bits: Mapping[str, bool]) -> Packet:
+        """The packet an assignment of the diagram's variables stands for (unassigned = 0).
+
+        Shared by :meth:`witness` (a cube CUDD picks) and :func:`quick_witness` (one path).
+        """
 
         def value(fld: str) -> int:
             out = 0
@@ -655,29 +662,4 @@ def quick_witness(s: PacketSet) -> Packet | None:
         else:
             bits[u.var] = True
             u = hi
-
-    def value(fld: str) -> int:
-        out = 0
-        for name in space._vars[fld]:
-            out = (out << 1) | int(bits.get(name, False))
-        return out
-
-    proto = value("proto")
-    if bits.get("v6_0", False):
-        src: IPAddress = ipaddress.IPv6Address(value("src6"))
-        dst: IPAddress = ipaddress.IPv6Address(value("dst6"))
-    else:
-        src = ipaddress.IPv4Address(value("src4"))
-        dst = ipaddress.IPv4Address(value("dst4"))
-    ports = proto in PORT_PROTOCOLS
-    icmp = proto in ICMP_PROTOCOLS
-    return Packet(
-        proto=proto,
-        src=src,
-        dst=dst,
-        sport=value("sport") if ports else None,
-        dport=value("dport") if ports else None,
-        icmp_type=value("itype") if icmp else None,
-        icmp_code=value("icode") if icmp else None,
-        established=proto == PROTO_TCP and bits.get("est_0", False),
-    )
+    return space._packet_of(bits)
