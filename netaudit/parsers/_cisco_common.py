@@ -292,7 +292,7 @@ def port_number(word: str, protocol: int | None) -> int | None:
 
 _V4_CACHE: dict[str, int] = {}
 _NET_CACHE: dict[int, ipaddress.IPv4Network] = {}
-_WILDCARD_CACHE: dict[tuple[int, int], tuple[IPNetwork, ...] | None] = {}
+_WILDCARD_CACHE: dict[int, tuple[IPNetwork, ...] | None] = {}
 
 
 _AM_CACHE: dict[tuple[int, str, str], tuple[AddressMatch, int]] = {}
@@ -368,7 +368,7 @@ def wildcard_networks(address: str, wildcard: str) -> tuple[IPNetwork, ...] | No
 
 def wildcard_int(addr: int, wc: int) -> tuple[IPNetwork, ...] | None:
     """:func:`wildcard_networks` on integers."""
-    key = (addr, wc)
+    key = (addr << 32) | wc
     if key in _WILDCARD_CACHE:
         return _WILDCARD_CACHE[key]
     base = addr & ~wc & 0xFFFFFFFF
@@ -848,7 +848,7 @@ def _parse_ace(words: Sequence[str], syntax: AceSyntax, groups: ObjectGroups) ->
             problems.append((f"IGMP type '{words[i]}' is not modelled", True))
             i += 1
         established = False
-        rest = list(words[i:])
+        rest: Sequence[str] = words[i:] if i < len(words) else ()
         j = 0
         while j < len(rest):
             w = rest[j]
@@ -903,8 +903,7 @@ def _parse_ace(words: Sequence[str], syntax: AceSyntax, groups: ObjectGroups) ->
             services = (svc,)
     match = new_match(src, dst, services, tuple(unresolved) if unresolved else ())
     if syntax.standard:
-        rest = list(words[i:])
-        for w in rest:
+        for w in words[i:]:
             if w in LOG_WORDS:
                 extras["log"] = w
             else:

@@ -213,6 +213,12 @@ class ParseContext:
         self._ok.update(lines)
         self._unknown.difference_update(lines)
 
+    def ok_line(self, line: int) -> None:
+        """Mark one line as understood (:meth:`ok` without the argument tuple, for hot loops)."""
+        self._ok.add(line)
+        if self._unknown:
+            self._unknown.discard(line)
+
     def skip(self, *lines: int) -> None:
         """Mark lines as carrying no meaning (blank, comment, end-of-block)."""
         self._skip.update(lines)
@@ -232,7 +238,8 @@ class ParseContext:
         unrec: list[UnrecognizedLine] = []
         recognized = 0
         for n, raw in enumerate(self.lines, start=1):
-            if n in self._skip or not raw.strip():
+            # (isspace: blank without allocating a stripped copy of every line)
+            if n in self._skip or not raw or raw.isspace():
                 continue
             if n in self._ok:
                 recognized += 1

@@ -1430,9 +1430,9 @@ class _Parser:
                 seq, words = int(words[-1]), words[:-2]
             w0 = words[0] if words else ""
             if w0 == "remark":
-                ctx.ok(child.line)
+                ctx.ok_line(child.line)
             elif w0 in ("permit", "deny"):
-                if words[1:2] == ["dynamic"]:
+                if len(words) > 1 and words[1] == "dynamic":
                     ctx.warn(
                         child.line,
                         f"ACL {name}: dynamic (lock-and-key) entry not modelled",
@@ -1440,7 +1440,7 @@ class _Parser:
                     )
                     ctx.unknown(child.line)
                 elif self._add_entry(acl, seq, words, child.line, child.text):
-                    ctx.ok(child.line)
+                    ctx.ok_line(child.line)
                 else:
                     ctx.unknown(child.line)
             elif w0 == "evaluate":
