@@ -37,12 +37,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from checks._common import finding, one_line, span_evidence
 from checks._hygiene_lines import FilterLines, LineAnalyzer, is_synthetic
 from checks.base import CheckContext, CheckMeta
 from netaudit.flow import PacketSet
 from netaudit.model import Action, DeviceConfig, Filter, FilterKind, Rule, SourceSpan
 from netaudit.reach import NetworkAnalysis
-from netaudit.result import Evidence, Finding, PolicyRef, Severity, Status, Text, fingerprint
+from netaudit.result import Evidence, Finding, PolicyRef, Severity, Status, Text
 
 BASIS_RULES = (
     "ルールの整理・棚卸し（到達しないルール・重複・any/any の排除） [DOMAIN §11 RULE-001; I]"
@@ -301,13 +302,9 @@ def rule_boundary(df: DeviceFacts, flt: Filter, rule: Rule) -> bool:
 # -- finding helpers ---------------------------------------------------------------------------
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.split())
-
-
 def evidence(dev: DeviceConfig, span: SourceSpan, role: str) -> Evidence:
     """An evidence line of ``dev``."""
-    return Evidence(file=span.file, line=span.line, text=span.text, device=dev.name, role=role)
+    return span_evidence(dev.name, span, role)
 
 
 def label(rule: Rule) -> str:
@@ -322,15 +319,39 @@ def filter_label(flt: Filter) -> str:
 
 def not_applicable(meta: CheckMeta, dev: DeviceConfig, why: Text) -> Finding:
     """The check cannot be decided on this device: the parser does not report the fact."""
-    return Finding(
-        check=meta.id,
-        severity=Severity.INFO,
+    return finding(
+        meta,
+        Text(ja=f"{dev.name}: {why.ja}", en=f"{dev.name}: {why.en}"),
+        key=(dev.name, "not_applicable", dev.platform),
         status=Status.NOT_APPLICABLE,
-        title=meta.title,
-        message=Text(ja=f"{dev.name}: {why.ja}", en=f"{dev.name}: {why.en}"),
+        severity=Severity.INFO,
         device=dev.name,
-        basis=meta.basis,
-        fingerprint=fingerprint(meta.id, dev.name, "not_applicable", dev.platform),
+    )
+
+
+def rule_finding(
+    meta: CheckMeta,
+    dev: DeviceConfig,
+    flt: Filter,
+    rule: Rule,
+    message: Text,
+    *,
+    evidence: Sequence[Evidence],
+    status: Status = Status.FAIL,
+    severity: Severity | None = None,
+    policy_ref: PolicyRef | None = None,
+    also_key: Sequence[str] = (),
+) -> Finding:
+    """A finding about one line of a filter, fingerprinted by the line's text (not number)."""
+    return finding(
+        meta,
+        message,
+        key=(dev.name, flt.name, rule.name, one_line(rule.span.text), *also_key),
+        status=status,
+        severity=severity,
+        device=dev.name,
+        evidence=evidence,
+        policy_ref=policy_ref,
     )
 
 
@@ -391,12 +412,12 @@ class UnreachableLine:
                             ja="動作が同じため、このルールは不要です",
                             en="same action: the rule is dead weight",
                         )
-                    yield Finding(
-                        check=self.meta.id,
-                        severity=Severity.MEDIUM if u.action_differs else Severity.LOW,
-                        status=Status.UNKNOWN if u.uncertain else Status.FAIL,
-                        title=self.meta.title,
-                        message=Text(
+                    yield rule_finding(
+                        self.meta,
+                        dev,
+                        flt,
+                        r,
+                        Text(
                             ja=f"{dev.name} の {filter_label(flt)} のルール {label(r)}（{r.action.value}）には到達するパケットがありません。先行するルール {blockers} が先にすべて一致します（{why.ja}）。"
                             + (
                                 "解決できない名前、またはパーサが近似した条件に依存するため確定できません。"
@@ -410,7 +431,6 @@ class UnreachableLine:
                                 else ""
                             ),
                         ),
-                        device=dev.name,
                         evidence=(
                             evidence(dev, r.span, "unreachable line"),
                             *(
@@ -418,15 +438,9 @@ class UnreachableLine:
                                 for b in u.blockers
                             ),
                         ),
-                        basis=self.meta.basis,
-                        fingerprint=fingerprint(
-                            self.meta.id,
-                            dev.name,
-                            flt.name,
-                            r.name,
-                            _norm(r.span.text),
-                            *(_norm(b.span.text) for b in u.blockers),
-                        ),
+                        status=Status.UNKNOWN if u.uncertain else Status.FAIL,
+                        severity=Severity.MEDIUM if u.action_differs else Severity.LOW,
+                        also_key=tuple(one_line(b.span.text) for b in u.blockers),
                     )
 
 
@@ -471,21 +485,16 @@ class RedundantLine:
                         ev.append(evidence(dev, by.span, f"decides instead ({by.action.value})"))
                     elif flt.default_span is not None:
                         ev.append(evidence(dev, flt.default_span, "default"))
-                    yield Finding(
-                        check=self.meta.id,
-                        severity=self.meta.severity,
-                        status=Status.FAIL,
-                        title=self.meta.title,
-                        message=Text(
+                    yield rule_finding(
+                        self.meta,
+                        dev,
+                        flt,
+                        r,
+                        Text(
                             ja=f"{dev.name} の {filter_label(flt)} のルール {label(r)}（{r.action.value}）は削除しても動作が変わりません。一致するパケットは{instead_ja}でも同じく {r.action.value} になります。例: {red.example}",
                             en=f"{dev.name} {filter_label(flt)} rule {label(r)} ({r.action.value}) changes nothing: its packets get the same action from {instead_en}. Example: {red.example}",
                         ),
-                        device=dev.name,
-                        evidence=tuple(ev),
-                        basis=self.meta.basis,
-                        fingerprint=fingerprint(
-                            self.meta.id, dev.name, flt.name, r.name, _norm(r.span.text)
-                        ),
+                        evidence=ev,
                     )
 
 
@@ -541,21 +550,16 @@ class AnyAnyPermit:
                     s = an.set_of(i)
                     if not any(space.family(v).issubset(s) for v in (4, 6)):
                         continue
-                    yield Finding(
-                        check=self.meta.id,
-                        severity=self.meta.severity,
-                        status=Status.FAIL,
-                        title=self.meta.title,
-                        message=Text(
+                    yield rule_finding(
+                        self.meta,
+                        dev,
+                        flt,
+                        r,
+                        Text(
                             ja=f"{dev.name} の {filter_label(flt)} のルール {label(r)} は送信元・宛先・サービスがすべて any の許可です。",
                             en=f"{dev.name} {filter_label(flt)} rule {label(r)} permits any source, any destination and any service.",
                         ),
-                        device=dev.name,
                         evidence=(evidence(dev, r.span, "any/any permit"),),
-                        basis=self.meta.basis,
-                        fingerprint=fingerprint(
-                            self.meta.id, dev.name, flt.name, r.name, _norm(r.span.text)
-                        ),
                     )
 
 
@@ -621,22 +625,17 @@ class CrossZoneNoLog:
                     if w is None:
                         continue
                     seen.add(key)
-                    yield Finding(
-                        check=self.meta.id,
-                        severity=self.meta.severity,
-                        status=Status.FAIL,
-                        title=self.meta.title,
-                        message=Text(
+                    yield rule_finding(
+                        self.meta,
+                        dev,
+                        flt,
+                        r,
+                        Text(
                             ja=f"{dev.name} の {filter_label(flt)} のルール {label(r)} はゾーン間の通信を許可しますが、ログを取得しません。例: {w}",
                             en=f"{dev.name} {filter_label(flt)} rule {label(r)} permits traffic between zones without logging. Example: {w}",
                         ),
-                        device=dev.name,
                         evidence=(evidence(dev, r.span, "permit without log"),),
                         policy_ref=_zones_ref(a),
-                        basis=self.meta.basis,
-                        fingerprint=fingerprint(
-                            self.meta.id, dev.name, flt.name, r.name, _norm(r.span.text)
-                        ),
                     )
 
 
@@ -692,22 +691,17 @@ class DisabledCrossZone:
                     w = example.witness()
                     shown = ", ".join(f"{zf}→{zt}" for zf, zt in pairs[:8])
                     more = " …" if len(pairs) > 8 else ""
-                    yield Finding(
-                        check=self.meta.id,
-                        severity=self.meta.severity,
-                        status=Status.FAIL,
-                        title=self.meta.title,
-                        message=Text(
+                    yield rule_finding(
+                        self.meta,
+                        dev,
+                        flt,
+                        r,
+                        Text(
                             ja=f"{dev.name} の {filter_label(flt)} の無効化されたルール {label(r)} を有効にすると、ゾーン間の通信（{shown}{more}）が新たに許可されます。例: {w}",
                             en=f"{dev.name} {filter_label(flt)} disabled rule {label(r)} would newly permit traffic between zones ({shown}{more}) if enabled. Example: {w}",
                         ),
-                        device=dev.name,
                         evidence=(evidence(dev, r.span, "disabled permit"),),
                         policy_ref=_zones_ref(a),
-                        basis=self.meta.basis,
-                        fingerprint=fingerprint(
-                            self.meta.id, dev.name, flt.name, r.name, _norm(r.span.text)
-                        ),
                     )
 
 
@@ -808,19 +802,15 @@ class UnusedFilter:
                 if flt.name in df.usage or flt.extras.get("synthetic"):
                     continue
                 span = flt.span if flt.span.line else (flt.rules[0].span if flt.rules else None)
-                yield Finding(
-                    check=self.meta.id,
-                    severity=self.meta.severity,
-                    status=Status.FAIL,
-                    title=self.meta.title,
-                    message=Text(
+                yield finding(
+                    self.meta,
+                    Text(
                         ja=f"{dev.name} のフィルタ {flt.name} はどのインタフェースにも適用されておらず、管理アクセス・SNMP・NAT などからの参照も見つかりません（解釈できた設定の範囲で）。",
                         en=f"{dev.name} filter {flt.name} is not bound to any interface, and no reference from management access, SNMP, NAT or other settings was found (as far as the config was understood).",
                     ),
+                    key=(dev.name, flt.kind.value, flt.name),
                     device=dev.name,
                     evidence=(evidence(dev, span, "unbound filter"),) if span else (),
-                    basis=self.meta.basis,
-                    fingerprint=fingerprint(self.meta.id, dev.name, flt.kind.value, flt.name),
                 )
 
 
@@ -888,21 +878,17 @@ class UnusedObject:
                     continue
                 name, kind, line = str(o.get("name")), str(o.get("kind", "")), int(o.get("line", 0))
                 text = str(o.get("text", ""))
-                yield Finding(
-                    check=self.meta.id,
-                    severity=self.meta.severity,
-                    status=Status.FAIL,
-                    title=self.meta.title,
-                    message=Text(
+                yield finding(
+                    self.meta,
+                    Text(
                         ja=f"{dev.name} の {kind} {name} はどこからも参照されていません。",
                         en=f"{dev.name} {kind} {name} is never referenced.",
                     ),
+                    key=(dev.name, kind, name),
                     device=dev.name,
                     evidence=(evidence(dev, _span_at(dev, line, text), "unused object"),)
                     if line and text
                     else (),
-                    basis=self.meta.basis,
-                    fingerprint=fingerprint(self.meta.id, dev.name, kind, name),
                 )
 
 
@@ -955,21 +941,17 @@ class UndefinedObject:
                     continue
                 seen.add((span.line, name))
                 what_ja = f"{kind} {name}" if kind else name
-                yield Finding(
-                    check=self.meta.id,
-                    severity=self.meta.severity,
-                    status=Status.FAIL,
-                    title=self.meta.title,
-                    message=Text(
+                yield finding(
+                    self.meta,
+                    Text(
                         ja=f"{dev.name}: 定義されていないオブジェクトを参照しています（{what_ja}）。",
                         en=f"{dev.name}: reference to an undefined object ({what_ja}).",
                     ),
+                    key=(dev.name, kind, name, one_line(span.text)),
                     device=dev.name,
                     evidence=(evidence(dev, span, "undefined reference"),)
                     if span.line and span.text
                     else (),
-                    basis=self.meta.basis,
-                    fingerprint=fingerprint(self.meta.id, dev.name, kind, name, _norm(span.text)),
                 )
 
 
