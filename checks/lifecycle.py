@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from checks._common import finding, one_line
 from checks._flows import (
     MAX_FINDINGS_PER_CROSSING,
     _route_evidence,
@@ -37,7 +38,7 @@ from netaudit.flow import Packet, PacketSet
 from netaudit.model import Rule
 from netaudit.policy import Policy, SpecifiedCommunication
 from netaudit.reach import Crossing, NetworkAnalysis
-from netaudit.result import Finding, PolicyRef, Severity, Status, Text, fingerprint
+from netaudit.result import Finding, PolicyRef, Severity, Text
 
 BASIS_SPECIFIED = "特定通信（国が認めた通信）に限る [DOMAIN S1, S14]"
 BASIS_EXCEPTION = (
@@ -97,17 +98,14 @@ def _policy_finding(
     detail: tuple[str, ...] = (),
 ) -> Finding:
     """A finding about a policy entry itself (device ``""``)."""
-    return Finding(
-        check=meta.id,
-        severity=severity or meta.severity,
-        status=Status.FAIL,
-        title=meta.title,
-        message=message,
+    return finding(
+        meta,
+        message,
+        key=("policy", sc.id, *detail),
+        severity=severity,
         zone_from=sc.from_,
         zone_to=sc.to,
         policy_ref=entry_ref(p, index, sc, key),
-        basis=meta.basis,
-        fingerprint=fingerprint(meta.id, "policy", sc.id, *detail),
     )
 
 
@@ -427,14 +425,16 @@ class SpecifiedLogged:
     ) -> Finding:
         steps = a.steps(c.device, c.in_interface, c.out_interface, w)
         evidence = evidence_of(a, c, steps, _route_evidence(a, c, w.dst))
-        return Finding(
-            check=self.meta.id,
-            severity=self.meta.severity,
-            status=Status.FAIL,
-            title=self.meta.title,
-            message=Text(
+        return finding(
+            self.meta,
+            Text(
                 ja=f"{c.device}（{c.in_interface} → {c.out_interface}）で特定通信 {sc.id} を許可する行がログを取らず、経路上の他の機器でも記録されません。例: {w}",
                 en=f"{c.device} ({c.in_interface} -> {c.out_interface}): no line permitting specified communication {sc.id} logs it, nor does any other device on its way. Example: {w}",
+            ),
+            key=(
+                c.device,
+                sc.id,
+                *(one_line(e.text) for e in evidence if e.role != "route"),
             ),
             device=c.device,
             zone_from=c.zone_from,
@@ -442,14 +442,7 @@ class SpecifiedLogged:
             example_flow=w.to_json(),
             evidence=evidence,
             policy_ref=entry_ref(p, index, sc),
-            basis=self.meta.basis,
             path=names,
-            fingerprint=fingerprint(
-                self.meta.id,
-                c.device,
-                sc.id,
-                *(" ".join(e.text.split()) for e in evidence if e.role != "route"),
-            ),
         )
 
 

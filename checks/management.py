@@ -34,6 +34,7 @@ import ipaddress
 from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
+from checks._common import finding
 from checks.base import CheckContext, CheckMeta
 from netaudit.flow import first_match
 from netaudit.model import (
@@ -49,7 +50,7 @@ from netaudit.model import (
 )
 from netaudit.policy import Policy
 from netaudit.reach import NetworkAnalysis
-from netaudit.result import Evidence, Finding, PolicyRef, Severity, Status, Text, fingerprint
+from netaudit.result import Evidence, Finding, PolicyRef, Severity, Status, Text
 
 BASIS_MGMT_ACCESS = "通信回線装置の管理・アクセス制御: 管理は管理者・管理用ネットワークに限定 [ガイドライン §6.1, §6.2; DOMAIN §5.4]"
 BASIS_PROTOCOL = (
@@ -170,17 +171,14 @@ class DeviceCheck:
         status: Status = Status.FAIL,
     ) -> Finding:
         """A finding about ``dev``; ``key`` (stable text) identifies it across line shifts."""
-        return Finding(
-            check=self.meta.id,
-            severity=self.meta.severity,
+        return finding(
+            self.meta,
+            message,
+            key=(dev.name, *key),
             status=status,
-            title=self.meta.title,
-            message=message,
             device=dev.name,
             evidence=evidence(dev.name, spans, role),
             policy_ref=self.ref(ctx),
-            basis=self.meta.basis,
-            fingerprint=fingerprint(self.meta.id, dev.name, *key),
         )
 
     def not_applicable(self, ctx: CheckContext, dev: DeviceConfig, why: Text) -> Finding:

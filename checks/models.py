@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from checks._common import finding
 from checks._flows import crossing_message, merge, path_findings, violation_findings
 from checks.base import CheckContext, CheckMeta
 from netaudit.flow import PacketSet
 from netaudit.policy import Policy
-from netaudit.result import Finding, PolicyRef, Severity, Status, Text, fingerprint
+from netaudit.result import Finding, PolicyRef, Severity, Status, Text
 
 BASIS_ALPHA_PRIME = "α′モデル ローカルブレイクアウトは宛先・テナントを厳格に限定 [DOMAIN S11, S12]"
 BASIS_BETA = "β/β′モデル LGWAN接続系の業務システムは画面転送で利用 [DOMAIN S1, S10]"
@@ -45,18 +46,16 @@ REMOTE_ACCESS_SERVICES = (
 
 def not_applicable(meta: CheckMeta, p: Policy, wanted: str) -> Finding:
     """The one finding of a model-specific check under another model."""
-    return Finding(
-        check=meta.id,
-        severity=Severity.INFO,
-        status=Status.NOT_APPLICABLE,
-        title=meta.title,
-        message=Text(
+    return finding(
+        meta,
+        Text(
             ja=f"ポリシーのモデルが {p.data.model} のため対象外です（{wanted} のみ）。",
             en=f"Not applicable: the policy's model is {p.data.model} (this check is for {wanted}).",
         ),
+        key=("model", p.data.model),
+        status=Status.NOT_APPLICABLE,
+        severity=Severity.INFO,
         policy_ref=PolicyRef(file=p.file, line=p.line("model"), id="model"),
-        basis=meta.basis,
-        fingerprint=fingerprint(meta.id, "model", p.data.model),
     )
 
 
@@ -210,20 +209,16 @@ class BreakoutDestinations:
             if not lbo.dst and not lbo.fqdn:
                 generic.append(("lbo_services", i, lbo.id, "dst/fqdn"))
         for section, i, entry_id, what in generic:
-            yield Finding(
-                check=self.meta.id,
-                severity=self.meta.severity,
-                status=Status.FAIL,
-                title=self.meta.title,
-                message=Text(
+            yield finding(
+                self.meta,
+                Text(
                     ja=f"{entry_id} は LGWAN接続系からインターネットへの宛先・サービスを限定していません（{what}）。",
                     en=f"{entry_id} declares a breakout from LGWAN to the Internet without limiting it ({what}).",
                 ),
+                key=("policy", entry_id, what),
                 zone_from="lgwan",
                 zone_to="internet_wan",
                 policy_ref=PolicyRef(file=p.file, line=p.line(section, i), id=entry_id),
-                basis=self.meta.basis,
-                fingerprint=fingerprint(self.meta.id, "policy", entry_id, what),
             )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
+from checks._common import finding, one_line, span_evidence
 from checks._flows import (
     crossing_message,
     default_ref,
@@ -44,12 +45,11 @@ from netaudit.model import (
     InterfaceKind,
     IPNetwork,
     Route,
-    SourceSpan,
     SwitchportMode,
 )
 from netaudit.policy import AllowedFlow, Policy
 from netaudit.reach import NetworkAnalysis, host_route
-from netaudit.result import Evidence, Finding, PolicyRef, Severity, Status, Text, fingerprint
+from netaudit.result import Evidence, Finding, PolicyRef, Severity, Status, Text
 
 BASIS_MYN_SEPARATION = "マイナンバー利用事務系は他の領域と通信できないようにする（原則物理的に分離） [DOMAIN §5.1, S1, S3, S5]"
 BASIS_VLAN = "VLAN による論理分離（論理的閉域網）の維持 [DOMAIN §5.1, S21]"
@@ -62,10 +62,6 @@ MAX_EVIDENCE_PER_SIDE = 3
 
 
 # -- small shared helpers ------------------------------------------------------------------
-
-
-def _ev(device: str, span: SourceSpan, role: str) -> Evidence:
-    return Evidence(file=span.file, line=span.line, text=span.text, device=device, role=role)
 
 
 def _zone_ref(policy: Policy, *path: str | int, id: str) -> PolicyRef:
@@ -87,22 +83,15 @@ def _l3(dev: DeviceConfig) -> list[Interface]:
 
 
 def _not_applicable(meta: CheckMeta, device: str, reason: Text, key: str) -> Finding:
-    return Finding(
-        check=meta.id,
-        severity=meta.severity,
-        status=Status.NOT_APPLICABLE,
-        title=meta.title,
-        message=reason,
-        device=device,
-        basis=meta.basis,
-        fingerprint=fingerprint(meta.id, device, "n/a", key),
+    return finding(
+        meta, reason, key=(device, "n/a", key), status=Status.NOT_APPLICABLE, device=device
     )
 
 
 def _route_evidence(dev: DeviceConfig, itf: Interface, route: Route | None) -> Evidence:
     if route is not None:
-        return _ev(dev.name, route.span, "route")
-    return _ev(dev.name, itf.span, "connected")
+        return span_evidence(dev.name, route.span, "route")
+    return span_evidence(dev.name, itf.span, "connected")
 
 
 def _egress_parts(
@@ -221,28 +210,24 @@ class MynumberRouting:
                 if root in INTERNET_SIDE
                 else "it is not a declared, filtering 特定通信 boundary"
             )
-            yield Finding(
-                check=self.meta.id,
-                severity=self.meta.severity,
-                status=Status.FAIL,
-                title=self.meta.title,
-                message=Text(
+            yield finding(
+                self.meta,
+                Text(
                     ja=f"{dev.name} は {table} で {other.name}（{zo}）とマイナンバー利用事務系の {', '.join(m.name for m, _ in myn)} の間をルーティングします（{why_ja}）。",
                     en=f"{dev.name} routes between {other.name} ({zo}) and My Number interface(s) {', '.join(m.name for m, _ in myn)} in {table_en} ({why_en}).",
                 ),
+                key=(dev.name, vrf or "", other.name, zo),
                 device=dev.name,
                 zone_from=myn[0][1],
                 zone_to=zo,
                 evidence=(
-                    _ev(dev.name, other.span, f"interface ({zo})"),
+                    span_evidence(dev.name, other.span, f"interface ({zo})"),
                     *(
-                        _ev(dev.name, m.span, f"interface ({z})")
+                        span_evidence(dev.name, m.span, f"interface ({z})")
                         for m, z in myn[:MAX_EVIDENCE_PER_SIDE]
                     ),
                 ),
                 policy_ref=_zone_ref(p, "zones", myn[0][1], id=myn[0][1]),
-                basis=self.meta.basis,
-                fingerprint=fingerprint(self.meta.id, dev.name, vrf or "", other.name, zo),
             )
 
     def _leaks(
@@ -284,29 +269,25 @@ class MynumberRouting:
             unknown = not others and not (src if myn_side == leak.to_vrf else dst)
             if not others and not unknown:
                 continue
-            evidence = [_ev(dev.name, leak.route.span, f"route ({leak.how})")]
+            evidence = [span_evidence(dev.name, leak.route.span, f"route ({leak.how})")]
             for vrf in (myn_side, other_vrf):
                 evidence.extend(
-                    _ev(dev.name, i.span, f"interface ({z})") for i, z in by_vrf.get(vrf, [])[:1]
+                    span_evidence(dev.name, i.span, f"interface ({z})")
+                    for i, z in by_vrf.get(vrf, [])[:1]
                 )
-            yield Finding(
-                check=self.meta.id,
-                severity=self.meta.severity,
-                status=Status.UNKNOWN if unknown else Status.FAIL,
-                title=self.meta.title,
-                message=Text(
+            yield finding(
+                self.meta,
+                Text(
                     ja=f"{dev.name} の経路 {leak.route.prefix}（{leak.how}）が VRF {(leak.from_vrf or 'global')} から {(leak.to_vrf or 'global')} へ漏洩し、マイナンバー利用事務系と {', '.join(sorted(others)) or '不明なゾーン'} をつなぎます。",
                     en=f"{dev.name}: route {leak.route.prefix} ({leak.how}) leaks VRF {(leak.from_vrf or 'global')} into {(leak.to_vrf or 'global')}, joining the My Number segment with {', '.join(sorted(others)) or 'a zone nothing identifies'}.",
                 ),
+                key=(dev.name, "leak", one_line(leak.route.span.text)),
+                status=Status.UNKNOWN if unknown else Status.FAIL,
                 device=dev.name,
                 zone_from="mynumber",
                 zone_to=", ".join(sorted(others)),
                 evidence=tuple(evidence),
                 policy_ref=_zone_ref(p, "zones", "mynumber", id="mynumber"),
-                basis=self.meta.basis,
-                fingerprint=fingerprint(
-                    self.meta.id, dev.name, "leak", " ".join(leak.route.span.text.split())
-                ),
             )
 
 
@@ -419,18 +400,14 @@ class VlanSeparation:
     def _finding(
         self, p: Policy, dev: DeviceConfig, itf: Interface, zone: str, kind: str, msg: Text
     ) -> Finding:
-        return Finding(
-            check=self.meta.id,
-            severity=self.meta.severity,
-            status=Status.FAIL,
-            title=self.meta.title,
-            message=msg,
+        return finding(
+            self.meta,
+            msg,
+            key=(dev.name, itf.name, kind, zone),
             device=dev.name,
             zone_from=zone,
-            evidence=(_ev(dev.name, itf.span, "trunk"),),
+            evidence=(span_evidence(dev.name, itf.span, "trunk"),),
             policy_ref=_zone_ref(p, "zones", zone, "vlans", id=zone),
-            basis=self.meta.basis,
-            fingerprint=fingerprint(self.meta.id, dev.name, itf.name, kind, zone),
         )
 
     def _foreign(
@@ -497,23 +474,19 @@ class VlanSeparation:
                 dev = mine[0][0]
                 natives = sorted({t.native for _, t in mine if t.native is not None})
                 zone = sorted(union)[0]
-                yield Finding(
-                    check=self.meta.id,
-                    severity=self.meta.severity,
-                    status=Status.FAIL,
-                    title=self.meta.title,
-                    message=Text(
+                yield finding(
+                    self.meta,
+                    Text(
                         ja=f"異なるゾーンを運ぶトランクがネイティブ VLAN {', '.join(map(str, natives))} を共有しています（{desc}）。タグなしフレームが {' と '.join(sorted(union))} の間で同じセグメントに乗ります。",
                         en=f"Trunks carrying different zones share native VLAN {', '.join(map(str, natives))} ({desc}): their untagged frames share one segment across {', '.join(sorted(union))}.",
                     ),
+                    key=(name, "shared-native", *sorted(t.itf.name for _, t in mine)),
                     device=name,
                     zone_from=", ".join(sorted(union)),
-                    evidence=tuple(_ev(name, t.itf.span, "trunk (native VLAN)") for _, t in mine),
-                    policy_ref=_zone_ref(p, "zones", zone, "vlans", id=zone),
-                    basis=self.meta.basis,
-                    fingerprint=fingerprint(
-                        self.meta.id, name, "shared-native", *sorted(t.itf.name for _, t in mine)
+                    evidence=tuple(
+                        span_evidence(name, t.itf.span, "trunk (native VLAN)") for _, t in mine
                     ),
+                    policy_ref=_zone_ref(p, "zones", zone, "vlans", id=zone),
                 )
 
 
@@ -601,15 +574,13 @@ class PhysicalSeparation:
                         continue
                 myn = (l2.get("mynumber", []) + l3.get("mynumber", []))[:MAX_EVIDENCE_PER_SIDE]
                 oth = (l2.get(other, []) + l3.get(other, []))[:MAX_EVIDENCE_PER_SIDE]
-                yield Finding(
-                    check=self.meta.id,
-                    severity=self.meta.severity,
-                    status=Status.FAIL,
-                    title=self.meta.title,
-                    message=Text(
+                yield finding(
+                    self.meta,
+                    Text(
                         ja=f"{name} はマイナンバー利用事務系（{', '.join(i.name for i in myn)}）と {other}（{', '.join(i.name for i in oth)}）の両方を収容しています。ポリシーは物理分離です。",
                         en=f"{name} carries both the My Number segment ({', '.join(i.name for i in myn)}) and {other} ({', '.join(i.name for i in oth)}); the policy requires physical separation.",
                     ),
+                    key=(name, other),
                     device=name,
                     zone_from=physical[0],
                     zone_to=other,
@@ -617,14 +588,12 @@ class PhysicalSeparation:
                         {
                             e.line: e
                             for e in (
-                                *(_ev(name, i.span, f"interface ({other})") for i in oth),
-                                *(_ev(name, i.span, "interface (mynumber)") for i in myn),
+                                *(span_evidence(name, i.span, f"interface ({other})") for i in oth),
+                                *(span_evidence(name, i.span, "interface (mynumber)") for i in myn),
                             )
                         }.values()
                     ),
                     policy_ref=_zone_ref(p, "zones", physical[0], "separation", id=physical[0]),
-                    basis=self.meta.basis,
-                    fingerprint=fingerprint(self.meta.id, name, other),
                 )
 
 
@@ -747,12 +716,9 @@ class LgwanRouter:
                 )
             if not problems:
                 continue
-            yield Finding(
-                check=self.meta.id,
-                severity=self.meta.severity,
-                status=Status.FAIL,
-                title=self.meta.title,
-                message=Text(
+            yield finding(
+                self.meta,
+                Text(
                     ja=f"{dev.name} の LGWAN 向け経路（{egress}）: "
                     + "、".join(x[1] for x in problems)
                     + "。",
@@ -760,15 +726,12 @@ class LgwanRouter:
                     + "; ".join(x[2] for x in problems)
                     + ".",
                 ),
+                key=(dev.name, one_line(r.span.text), *(x[0] for x in problems)),
                 device=dev.name,
                 zone_to=wan_zone,
-                evidence=(_ev(dev.name, r.span, "route"),),
+                evidence=(span_evidence(dev.name, r.span, "route"),),
                 policy_ref=_zone_ref(
                     p, "zones", wan_zone, "peers" if peers else "networks", id=wan_zone
-                ),
-                basis=self.meta.basis,
-                fingerprint=fingerprint(
-                    self.meta.id, dev.name, " ".join(r.span.text.split()), *(x[0] for x in problems)
                 ),
             )
 
@@ -807,24 +770,18 @@ class LgwanRouter:
                             towards = f"{owner[0].name}（インターネット境界）"
                 if not towards:
                     continue
-                yield Finding(
-                    check=self.meta.id,
-                    severity=self.meta.severity,
-                    status=Status.FAIL,
-                    title=self.meta.title,
-                    message=Text(
+                yield finding(
+                    self.meta,
+                    Text(
                         ja=f"LGWAN接続系の {dev.name} に、インターネット側（{towards}）へ向かう既定経路があります。",
                         en=f"{dev.name} in the LGWAN segment has a default route towards the Internet side ({towards.replace('（インターネット境界）', ', the Internet boundary')}).",
                     ),
+                    key=(dev.name, "default", one_line(r.span.text)),
                     device=dev.name,
                     zone_from="lgwan",
                     zone_to="internet_wan",
-                    evidence=(_ev(dev.name, r.span, "default route"),),
+                    evidence=(span_evidence(dev.name, r.span, "default route"),),
                     policy_ref=default_ref(p),
-                    basis=self.meta.basis,
-                    fingerprint=fingerprint(
-                        self.meta.id, dev.name, "default", " ".join(r.span.text.split())
-                    ),
                 )
 
 
@@ -1022,15 +979,13 @@ class GovCloudTransport:
                             why = ("undeclared", "宣言外の回線へ", "over an undeclared line")
                         else:
                             continue
-                        yield Finding(
-                            check=self.meta.id,
-                            severity=self.meta.severity,
-                            status=Status.FAIL,
-                            title=self.meta.title,
-                            message=Text(
+                        yield finding(
+                            self.meta,
+                            Text(
                                 ja=f"{name} はガバメントクラウド（{zid}）宛てを {itf.name} から{why[1]}転送します（{z or 'ゾーン不明'}）。",
                                 en=f"{name} forwards traffic for GovCloud ({zid}) out of {itf.name} {why[2]} ({z or 'no zone'}).",
                             ),
+                            key=(name, vrf or "", zid, itf.name, why[0]),
                             device=name,
                             zone_from=next(
                                 (
@@ -1044,10 +999,6 @@ class GovCloudTransport:
                             evidence=(_route_evidence(dev, itf, route),),
                             policy_ref=_zone_ref(
                                 p, "zones", zid, "transport" if transports else "networks", id=zid
-                            ),
-                            basis=self.meta.basis,
-                            fingerprint=fingerprint(
-                                self.meta.id, name, vrf or "", zid, itf.name, why[0]
                             ),
                         )
 
@@ -1141,20 +1092,16 @@ class SpecifiedDestinationOffInternet:
                 hits = p.zones_of_network(net)
                 zone = hits[0] if hits else p.zone_of_address(net.network_address)
                 if zone is not None and p.root(zone) in INTERNET_SIDE:
-                    yield Finding(
-                        check=self.meta.id,
-                        severity=self.meta.severity,
-                        status=Status.FAIL,
-                        title=self.meta.title,
-                        message=Text(
+                    yield finding(
+                        self.meta,
+                        Text(
                             ja=f"特定通信 {sc.id} の宛先 {net} はインターネット側のゾーン（{zone}）にあります。",
                             en=f"Specified communication {sc.id}: destination {net} is in an Internet-side zone ({zone}).",
                         ),
+                        key=("policy", sc.id, str(net)),
                         zone_from=sc.from_,
                         zone_to=zone,
                         policy_ref=ref,
-                        basis=self.meta.basis,
-                        fingerprint=fingerprint(self.meta.id, "policy", sc.id, str(net)),
                     )
                 else:
                     nets.append(net)  # judged on the devices below
@@ -1174,20 +1121,16 @@ class SpecifiedDestinationOffInternet:
                         if z is None or p.root(z) not in INTERNET_SIDE:
                             continue
                         w = part.witness()
-                        yield Finding(
-                            check=self.meta.id,
-                            severity=self.meta.severity,
-                            status=Status.FAIL,
-                            title=self.meta.title,
-                            message=Text(
+                        yield finding(
+                            self.meta,
+                            Text(
                                 ja=f"{name} は特定通信 {sc.id} の宛先（例 {w.dst if w else ''}）を {itf.name}（{z}）からインターネット側へ転送します。",
                                 en=f"{name} routes the destination of specified communication {sc.id} (e.g. {w.dst if w else ''}) out of {itf.name} ({z}) towards the Internet side.",
                             ),
+                            key=(name, sc.id, vrf or "", itf.name),
                             device=name,
                             zone_from=sc.from_,
                             zone_to=z,
                             evidence=(_route_evidence(dev, itf, route),),
                             policy_ref=ref,
-                            basis=self.meta.basis,
-                            fingerprint=fingerprint(self.meta.id, name, sc.id, vrf or "", itf.name),
                         )

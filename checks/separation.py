@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from checks._common import finding
 from checks._flows import (
     ZonePairCheck,
     crossing_message,
@@ -17,7 +18,7 @@ from checks._flows import (
 )
 from checks.base import CheckContext, CheckMeta
 from netaudit.policy import Policy
-from netaudit.result import Evidence, Finding, PolicyRef, Severity, Status, Text, fingerprint
+from netaudit.result import Evidence, Finding, PolicyRef, Severity, Text
 
 BASIS_SEPARATION = "総務省「地方公共団体における情報セキュリティポリシーに関するガイドライン」三層の対策 [DOMAIN S4, S5]"
 BASIS_MYNUMBER = "マイナンバー利用事務系とインターネットの完全遮断 [DOMAIN S1, S5]"
@@ -59,15 +60,13 @@ class ZoneMapping:
             if not itf.enabled or len(iz.zones) == 1:
                 continue
             several = len(iz.zones) > 1
-            yield Finding(
-                check=self.meta.id,
-                severity=self.meta.severity,
-                status=Status.FAIL,
-                title=self.meta.title,
-                message=Text(
+            yield finding(
+                self.meta,
+                Text(
                     ja=f"{iz.device} の {itf.name} は{'複数のゾーン（' + '、'.join(iz.zones) + '）に属しています' if several else 'どのゾーンにも属していません'}（{iz.reason}）。",
                     en=f"{iz.device} {itf.name} is {'in several zones (' + ', '.join(iz.zones) + ')' if several else 'in no zone'} ({iz.reason}).",
                 ),
+                key=(iz.device, itf.name, iz.reason),
                 device=iz.device,
                 zone_from=", ".join(iz.zones),
                 evidence=(
@@ -84,8 +83,6 @@ class ZoneMapping:
                     line=ctx.analysis.policy.line("zones"),
                     id="zones",
                 ),
-                basis=self.meta.basis,
-                fingerprint=fingerprint(self.meta.id, iz.device, itf.name, iz.reason),
             )
 
 

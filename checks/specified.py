@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from checks._common import finding
 from checks._flows import ZonePairCheck, entry_set, evidence_of, pair_myn_other
 from checks.base import CheckContext, CheckMeta
 from netaudit.policy import Policy, SpecifiedCommunication
 from netaudit.reach import Crossing
-from netaudit.result import Finding, PolicyRef, Severity, Status, Text, fingerprint
+from netaudit.result import Finding, PolicyRef, Severity, Text
 
 BASIS_SPECIFIED = "特定通信（国が認めた通信）に限る [DOMAIN S1, S14]"
 BASIS_NARROW = "通信経路の限定（MAC/IP）とポート番号の制限 [DOMAIN §3.2, G]"
@@ -81,22 +82,18 @@ class NarrowSpecified:
             if "any" in sc.services:
                 gaps.append("services any")
             if gaps:
-                yield Finding(
-                    check=self.meta.id,
-                    severity=self.meta.severity,
-                    status=Status.FAIL,
-                    title=self.meta.title,
-                    message=Text(
+                yield finding(
+                    self.meta,
+                    Text(
                         ja=f"特定通信 {sc.id} の宣言が限定されていません（{', '.join(gaps)}）。",
                         en=f"Specified communication {sc.id} is not narrow ({', '.join(gaps)}).",
                     ),
+                    key=("policy", sc.id, *gaps),
                     zone_from=sc.from_,
                     zone_to=sc.to,
                     policy_ref=PolicyRef(
                         file=p.file, line=p.line("specified_communications", i), id=sc.id
                     ),
-                    basis=self.meta.basis,
-                    fingerprint=fingerprint(self.meta.id, "policy", sc.id, *gaps),
                 )
         for c in a.crossings:
             for i, sc in enumerate(p.data.specified_communications):
@@ -135,15 +132,13 @@ class NarrowSpecified:
             return
         example = (region - declared).witness()
         ev = evidence_of(a, c, steps, None)
-        yield Finding(
-            check=self.meta.id,
-            severity=self.meta.severity,
-            status=Status.FAIL,
-            title=self.meta.title,
-            message=Text(
+        yield finding(
+            self.meta,
+            Text(
                 ja=f"{c.device} で特定通信 {sc.id} を通す設定行が宣言より広い範囲を許可しています（{'・'.join(wider)}）。宣言外の例: {example}",
                 en=f"{c.device}: the lines carrying specified communication {sc.id} allow more than declared ({', '.join(wider)}). Undeclared example: {example}",
             ),
+            key=(c.device, sc.id, *(e.text for e in ev)),
             device=c.device,
             zone_from=c.zone_from,
             zone_to=c.zone_to,
@@ -152,7 +147,5 @@ class NarrowSpecified:
             policy_ref=PolicyRef(
                 file=p.file, line=p.line("specified_communications", index), id=sc.id
             ),
-            basis=self.meta.basis,
             path=(f"{c.device}:{c.in_interface}->{c.out_interface}",),
-            fingerprint=fingerprint(self.meta.id, c.device, sc.id, *(e.text for e in ev)),
         )
