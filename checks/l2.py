@@ -77,6 +77,15 @@ def _access_ports(dev: DeviceConfig) -> list[Interface]:
     ]
 
 
+def _mynumber_ports(policy: Policy, dev: DeviceConfig) -> list[tuple[Interface, str]]:
+    """Enabled access ports of ``dev`` in マイナンバー利用事務系 VLANs, with their zone."""
+    return [
+        (i, z)
+        for i in _access_ports(dev)
+        if i.enabled and (z := mynumber_vlan(policy, i.access_vlan)) is not None
+    ]
+
+
 class _PortCheck(DeviceCheck):
     """Findings point at the zone (VLAN declaration) of the port they are about."""
 
@@ -88,6 +97,27 @@ class _PortCheck(DeviceCheck):
         if self.zone in p.data.zones:
             return _zone_ref(p, self.zone)
         return PolicyRef(file=p.file, line=p.line("zones"), id="zones")
+
+    def port_finding(
+        self,
+        ctx: CheckContext,
+        dev: DeviceConfig,
+        itf: Interface,
+        message: Text,
+        *,
+        key: tuple[str, ...] = (),
+        status: Status = Status.FAIL,
+    ) -> Finding:
+        """A finding about port ``itf``, citing its interface line, keyed by its name."""
+        return self.finding(
+            ctx,
+            dev,
+            message,
+            key=(itf.name, *key),
+            spans=(itf.span,),
+            role="interface",
+            status=status,
+        )
 
 
 class MynumberPortAuth(_PortCheck):
@@ -118,12 +148,7 @@ class MynumberPortAuth(_PortCheck):
 
     def device(self, ctx: CheckContext, dev: DeviceConfig) -> Iterator[Finding]:
         """Enabled mynumber access ports with none of the three controls."""
-        policy = ctx.analysis.policy
-        ports = [
-            (i, z)
-            for i in _access_ports(dev)
-            if i.enabled and (z := mynumber_vlan(policy, i.access_vlan)) is not None
-        ]
+        ports = _mynumber_ports(ctx.analysis.policy, dev)
         if not ports:
             return
         if dev.platform not in PORT_AUTH_PLATFORMS:
@@ -139,16 +164,15 @@ class MynumberPortAuth(_PortCheck):
         for itf, zone in ports:
             if port_auth_methods(itf):
                 continue
-            yield self.finding(
+            yield self.port_finding(
                 ctx,
                 dev,
+                itf,
                 Text(
                     ja=f"{dev.name} の {itf.name}（VLAN {itf.access_vlan}, {zone}）に端末認証がありません。",
                     en=f"{dev.name} {itf.name} (VLAN {itf.access_vlan}, {zone}) has no port security, 802.1X or MAC authentication.",
                 ),
-                key=(itf.name, str(itf.access_vlan)),
-                spans=(itf.span,),
-                role="interface",
+                key=(str(itf.access_vlan),),
             )
 
 
@@ -182,24 +206,19 @@ class UnusedPortEnabled(_PortCheck):
 
     def device(self, ctx: CheckContext, dev: DeviceConfig) -> Iterator[Finding]:
         """Enabled, undescribed (or 'unused') access ports in mynumber VLANs."""
-        policy = ctx.analysis.policy
-        for itf in _access_ports(dev):
-            zone = mynumber_vlan(policy, itf.access_vlan)
-            if zone is None or not itf.enabled:
-                continue
+        for itf, zone in _mynumber_ports(ctx.analysis.policy, dev):
             desc = itf.description.strip()
             if desc and not _UNUSED.search(desc):
                 continue
-            yield self.finding(
+            yield self.port_finding(
                 ctx,
                 dev,
+                itf,
                 Text(
                     ja=f"{dev.name} の {itf.name}（VLAN {itf.access_vlan}, {zone}）は{'未使用と記載されて' if desc else '説明がなく未割当と見られ'}いますが shutdown されていません。",
                     en=f"{dev.name} {itf.name} (VLAN {itf.access_vlan}, {zone}) is {'marked unused' if desc else 'undescribed (unassigned)'} but not shut down.",
                 ),
-                key=(itf.name, str(itf.access_vlan)),
-                spans=(itf.span,),
-                role="interface",
+                key=(str(itf.access_vlan),),
             )
 
 
@@ -235,16 +254,14 @@ class TrunkAllVlans(_PortCheck):
             if itf.trunk_vlans is not None and not itf.trunk_vlans >= ALL_VLANS:
                 continue
             unknown = itf.trunk_vlans is None
-            yield self.finding(
+            yield self.port_finding(
                 ctx,
                 dev,
+                itf,
                 Text(
                     ja=f"{dev.name} の {itf.name} が{'通す VLAN を判定できません' if unknown else '全 VLAN を通すトランクです'}。",
                     en=f"{dev.name} {itf.name}: {'cannot tell which VLANs the trunk carries' if unknown else 'trunk carries every VLAN'}.",
                 ),
-                key=(itf.name,),
-                spans=(itf.span,),
-                role="interface",
                 status=Status.UNKNOWN if unknown else Status.FAIL,
             )
 
@@ -286,14 +303,12 @@ class NativeVlan1(_PortCheck):
                 native = 1
             if native != 1 or (itf.trunk_vlans is not None and 1 not in itf.trunk_vlans):
                 continue
-            yield self.finding(
+            yield self.port_finding(
                 ctx,
                 dev,
+                itf,
                 Text(
                     ja=f"{dev.name} の {itf.name} のネイティブ VLAN が VLAN 1 です。",
                     en=f"{dev.name} {itf.name}: native VLAN is VLAN 1.",
                 ),
-                key=(itf.name,),
-                spans=(itf.span,),
-                role="interface",
             )
