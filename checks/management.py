@@ -34,7 +34,7 @@ import ipaddress
 from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
-from checks._common import finding
+from checks._common import finding, span_evidence
 from checks.base import CheckContext, CheckMeta
 from netaudit.flow import first_match
 from netaudit.model import (
@@ -130,7 +130,7 @@ def evidence(device: str, spans: Iterable[SourceSpan], role: str) -> tuple[Evide
     for s in spans:
         if s.line > 0 and s.line not in seen:
             seen.add(s.line)
-            out.append(Evidence(file=s.file, line=s.line, text=s.text, device=device, role=role))
+            out.append(span_evidence(device, s, role))
     return tuple(out)
 
 
@@ -534,7 +534,40 @@ class TimeSync(_ServerCheck):
 # -- MGT-004 / MGT-013 -----------------------------------------------------------------------
 
 
-class CentralAuthentication(DeviceCheck):
+class _SettingCheck(DeviceCheck):
+    """Shared logic of the "this setting is on" checks (AAA, login banner).
+
+    The parser reports the setting as on, off, or ``None`` (cannot tell); on the platforms in
+    ``absent_means_off`` an unreported setting is the platform default, off.
+    """
+
+    absent_means_off: ClassVar[frozenset[str]]
+    what: ClassVar[tuple[str, str]]
+    missing: ClassVar[tuple[str, str]]
+    key: ClassVar[str]
+
+    def setting(self, dev: DeviceConfig) -> bool | None:
+        """The setting as the parser reports it."""
+        raise NotImplementedError
+
+    def device(self, ctx: CheckContext, dev: DeviceConfig) -> Iterator[Finding]:
+        """Setting off, or not applicable when the parser cannot tell."""
+        on = self.setting(dev)
+        if on is None and dev.platform in self.absent_means_off:
+            on = False
+        if on is None:
+            yield self.not_applicable(ctx, dev, _na_platform(*self.what, dev.platform))
+        elif not on:
+            ja, en = self.missing
+            yield self.finding(
+                ctx,
+                dev,
+                Text(ja=ja.format(device=dev.name), en=en.format(device=dev.name)),
+                key=(self.key,),
+            )
+
+
+class CentralAuthentication(_SettingCheck):
     """MGT-004: administrators authenticate through AAA (RADIUS/TACACS+), not only local users.
 
     Reads ``Management.aaa``: IOS/NX-OS ``aaa new-model`` with authentication lists (absent =
@@ -561,26 +594,20 @@ class CentralAuthentication(DeviceCheck):
         cis=("CIS Cisco IOS XE 17.x 1.1.1",),
     )
 
-    def device(self, ctx: CheckContext, dev: DeviceConfig) -> Iterator[Finding]:
-        """No AAA, or not applicable when the parser cannot tell."""
-        aaa = dev.mgmt.aaa
-        if aaa is None and dev.platform in _AAA_ABSENT_MEANS_OFF:
-            aaa = False
-        if aaa is None:
-            yield self.not_applicable(ctx, dev, _na_platform("AAA の設定", "AAA", dev.platform))
-        elif not aaa:
-            yield self.finding(
-                ctx,
-                dev,
-                Text(
-                    ja=f"{dev.name} は管理者認証に AAA を使っていません。",
-                    en=f"{dev.name} does not authenticate administrators through AAA.",
-                ),
-                key=("no-aaa",),
-            )
+    absent_means_off = _AAA_ABSENT_MEANS_OFF
+    what = ("AAA の設定", "AAA")
+    missing = (
+        "{device} は管理者認証に AAA を使っていません。",
+        "{device} does not authenticate administrators through AAA.",
+    )
+    key = "no-aaa"
+
+    def setting(self, dev: DeviceConfig) -> bool | None:
+        """AAA for administrators."""
+        return dev.mgmt.aaa
 
 
-class LoginBanner(DeviceCheck):
+class LoginBanner(_SettingCheck):
     """MGT-013: a login banner warns that access is restricted to authorised staff.
 
     Reads ``Management.banner`` (IOS/NX-OS/ASA ``banner login|motd``, FortiGate
@@ -603,25 +630,14 @@ class LoginBanner(DeviceCheck):
         cis=("CIS Cisco IOS XE 17.x 1.3.2", "CIS Cisco NX-OS v1.1.0 1.3.1"),
     )
 
-    def device(self, ctx: CheckContext, dev: DeviceConfig) -> Iterator[Finding]:
-        """No banner, or not applicable when the parser cannot tell."""
-        banner = dev.mgmt.banner
-        if banner is None and dev.platform in _ABSENT_MEANS_OFF:
-            banner = False
-        if banner is None:
-            yield self.not_applicable(
-                ctx, dev, _na_platform("ログインバナー", "A login banner", dev.platform)
-            )
-        elif not banner:
-            yield self.finding(
-                ctx,
-                dev,
-                Text(
-                    ja=f"{dev.name} にログインバナーがありません。",
-                    en=f"{dev.name} has no login banner.",
-                ),
-                key=("no-banner",),
-            )
+    absent_means_off = _ABSENT_MEANS_OFF
+    what = ("ログインバナー", "A login banner")
+    missing = ("{device} にログインバナーがありません。", "{device} has no login banner.")
+    key = "no-banner"
+
+    def setting(self, dev: DeviceConfig) -> bool | None:
+        """A login banner."""
+        return dev.mgmt.banner
 
 
 # -- MGT-005 / MGT-006 / MGT-012: insecure protocols -----------------------------------------
