@@ -149,6 +149,14 @@ def facts(a: NetworkAnalysis, dev: DeviceConfig) -> DeviceFacts:
     return got
 
 
+def filters_in_effect(a: NetworkAnalysis) -> Iterator[tuple[DeviceConfig, DeviceFacts, Filter]]:
+    """Every filter and policy in effect on every device, with the device's facts."""
+    for dev in a.devices.values():
+        df = facts(a, dev)
+        for flt in df.effective:
+            yield dev, df, flt
+
+
 def analyzer(a: NetworkAnalysis, df: DeviceFacts, flt: Filter) -> LineAnalyzer:
     """The (cached) line analyzer of one filter of a device."""
     key = _fkey(flt)
@@ -396,52 +404,50 @@ class UnreachableLine:
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         """One finding per unreachable line of every filter and policy in effect."""
         a = ctx.analysis
-        for dev in a.devices.values():
-            df = facts(a, dev)
-            for flt in df.effective:
-                for u in lines_of(a, df, flt).unreachable:
-                    r = u.rule
-                    blockers = ", ".join(label(b) for b in u.blockers)
-                    if u.action_differs:
-                        why = Text(
-                            ja="動作が異なるため、意図と異なる設定の可能性があります",
-                            en="their action differs: likely a mistake",
-                        )
-                    else:
-                        why = Text(
-                            ja="動作が同じため、このルールは不要です",
-                            en="same action: the rule is dead weight",
-                        )
-                    yield rule_finding(
-                        self.meta,
-                        dev,
-                        flt,
-                        r,
-                        Text(
-                            ja=f"{dev.name} の {filter_label(flt)} のルール {label(r)}（{r.action.value}）には到達するパケットがありません。先行するルール {blockers} が先にすべて一致します（{why.ja}）。"
-                            + (
-                                "解決できない名前、またはパーサが近似した条件に依存するため確定できません。"
-                                if u.uncertain
-                                else ""
-                            ),
-                            en=f"{dev.name} {filter_label(flt)} rule {label(r)} ({r.action.value}) is never reached: earlier rule(s) {blockers} match everything it matches ({why.en})."
-                            + (
-                                " It rests on unresolved names or approximated matches: not certain."
-                                if u.uncertain
-                                else ""
-                            ),
-                        ),
-                        evidence=(
-                            evidence(dev, r.span, "unreachable line"),
-                            *(
-                                evidence(dev, b.span, f"blocked by ({b.action.value})")
-                                for b in u.blockers
-                            ),
-                        ),
-                        status=Status.UNKNOWN if u.uncertain else Status.FAIL,
-                        severity=Severity.MEDIUM if u.action_differs else Severity.LOW,
-                        also_key=tuple(one_line(b.span.text) for b in u.blockers),
+        for dev, df, flt in filters_in_effect(a):
+            for u in lines_of(a, df, flt).unreachable:
+                r = u.rule
+                blockers = ", ".join(label(b) for b in u.blockers)
+                if u.action_differs:
+                    why = Text(
+                        ja="動作が異なるため、意図と異なる設定の可能性があります",
+                        en="their action differs: likely a mistake",
                     )
+                else:
+                    why = Text(
+                        ja="動作が同じため、このルールは不要です",
+                        en="same action: the rule is dead weight",
+                    )
+                yield rule_finding(
+                    self.meta,
+                    dev,
+                    flt,
+                    r,
+                    Text(
+                        ja=f"{dev.name} の {filter_label(flt)} のルール {label(r)}（{r.action.value}）には到達するパケットがありません。先行するルール {blockers} が先にすべて一致します（{why.ja}）。"
+                        + (
+                            "解決できない名前、またはパーサが近似した条件に依存するため確定できません。"
+                            if u.uncertain
+                            else ""
+                        ),
+                        en=f"{dev.name} {filter_label(flt)} rule {label(r)} ({r.action.value}) is never reached: earlier rule(s) {blockers} match everything it matches ({why.en})."
+                        + (
+                            " It rests on unresolved names or approximated matches: not certain."
+                            if u.uncertain
+                            else ""
+                        ),
+                    ),
+                    evidence=(
+                        evidence(dev, r.span, "unreachable line"),
+                        *(
+                            evidence(dev, b.span, f"blocked by ({b.action.value})")
+                            for b in u.blockers
+                        ),
+                    ),
+                    status=Status.UNKNOWN if u.uncertain else Status.FAIL,
+                    severity=Severity.MEDIUM if u.action_differs else Severity.LOW,
+                    also_key=tuple(one_line(b.span.text) for b in u.blockers),
+                )
 
 
 # -- RUL-002 ------------------------------------------------------------------------------------
@@ -472,30 +478,28 @@ class RedundantLine:
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         """One finding per redundant line of every filter and policy in effect."""
         a = ctx.analysis
-        for dev in a.devices.values():
-            df = facts(a, dev)
-            for flt in df.effective:
-                for red in lines_of(a, df, flt).redundant:
-                    r = red.rule
-                    by = red.decided_by
-                    instead_ja = f"後続のルール {label(by)} " if by is not None else "既定の動作"
-                    instead_en = f"later rule {label(by)}" if by is not None else "the default"
-                    ev = [evidence(dev, r.span, "redundant line")]
-                    if by is not None:
-                        ev.append(evidence(dev, by.span, f"decides instead ({by.action.value})"))
-                    elif flt.default_span is not None:
-                        ev.append(evidence(dev, flt.default_span, "default"))
-                    yield rule_finding(
-                        self.meta,
-                        dev,
-                        flt,
-                        r,
-                        Text(
-                            ja=f"{dev.name} の {filter_label(flt)} のルール {label(r)}（{r.action.value}）は削除しても動作が変わりません。一致するパケットは{instead_ja}でも同じく {r.action.value} になります。例: {red.example}",
-                            en=f"{dev.name} {filter_label(flt)} rule {label(r)} ({r.action.value}) changes nothing: its packets get the same action from {instead_en}. Example: {red.example}",
-                        ),
-                        evidence=ev,
-                    )
+        for dev, df, flt in filters_in_effect(a):
+            for red in lines_of(a, df, flt).redundant:
+                r = red.rule
+                by = red.decided_by
+                instead_ja = f"後続のルール {label(by)} " if by is not None else "既定の動作"
+                instead_en = f"later rule {label(by)}" if by is not None else "the default"
+                ev = [evidence(dev, r.span, "redundant line")]
+                if by is not None:
+                    ev.append(evidence(dev, by.span, f"decides instead ({by.action.value})"))
+                elif flt.default_span is not None:
+                    ev.append(evidence(dev, flt.default_span, "default"))
+                yield rule_finding(
+                    self.meta,
+                    dev,
+                    flt,
+                    r,
+                    Text(
+                        ja=f"{dev.name} の {filter_label(flt)} のルール {label(r)}（{r.action.value}）は削除しても動作が変わりません。一致するパケットは{instead_ja}でも同じく {r.action.value} になります。例: {red.example}",
+                        en=f"{dev.name} {filter_label(flt)} rule {label(r)} ({r.action.value}) changes nothing: its packets get the same action from {instead_en}. Example: {red.example}",
+                    ),
+                    evidence=ev,
+                )
 
 
 # -- RUL-003 ------------------------------------------------------------------------------------
@@ -531,36 +535,33 @@ class AnyAnyPermit:
         """Every enabled any/any permit of a filter or policy in effect."""
         a = ctx.analysis
         space = a.space
-        for dev in a.devices.values():
-            df = facts(a, dev)
-            for flt in df.effective:
-                an = analyzer(a, df, flt)
-                universe: set[str] = set()
-                for r in flt.rules:
-                    universe |= r.in_interfaces or set()
-                    universe |= r.out_interfaces or set()
-                for i, r in enumerate(flt.rules):
-                    if not r.enabled or is_synthetic(r) or r.action is not Action.PERMIT:
-                        continue
-                    if not (
-                        _scope_any(r.in_interfaces, universe)
-                        and _scope_any(r.out_interfaces, universe)
-                    ):
-                        continue
-                    s = an.set_of(i)
-                    if not any(space.family(v).issubset(s) for v in (4, 6)):
-                        continue
-                    yield rule_finding(
-                        self.meta,
-                        dev,
-                        flt,
-                        r,
-                        Text(
-                            ja=f"{dev.name} の {filter_label(flt)} のルール {label(r)} は送信元・宛先・サービスがすべて any の許可です。",
-                            en=f"{dev.name} {filter_label(flt)} rule {label(r)} permits any source, any destination and any service.",
-                        ),
-                        evidence=(evidence(dev, r.span, "any/any permit"),),
-                    )
+        for dev, df, flt in filters_in_effect(a):
+            an = analyzer(a, df, flt)
+            universe: set[str] = set()
+            for r in flt.rules:
+                universe |= r.in_interfaces or set()
+                universe |= r.out_interfaces or set()
+            for i, r in enumerate(flt.rules):
+                if not r.enabled or is_synthetic(r) or r.action is not Action.PERMIT:
+                    continue
+                if not (
+                    _scope_any(r.in_interfaces, universe) and _scope_any(r.out_interfaces, universe)
+                ):
+                    continue
+                s = an.set_of(i)
+                if not any(space.family(v).issubset(s) for v in (4, 6)):
+                    continue
+                yield rule_finding(
+                    self.meta,
+                    dev,
+                    flt,
+                    r,
+                    Text(
+                        ja=f"{dev.name} の {filter_label(flt)} のルール {label(r)} は送信元・宛先・サービスがすべて any の許可です。",
+                        en=f"{dev.name} {filter_label(flt)} rule {label(r)} permits any source, any destination and any service.",
+                    ),
+                    evidence=(evidence(dev, r.span, "any/any permit"),),
+                )
 
 
 # -- RUL-004 ------------------------------------------------------------------------------------
@@ -673,36 +674,34 @@ class DisabledCrossZone:
         a = ctx.analysis
         sh = _shared(a)
         within = sh.initial & sh.cross
-        for dev in a.devices.values():
-            df = facts(a, dev)
-            for flt in df.effective:
-                is_policy = dev.policy is flt
-                an = analyzer(a, df, flt)
-                for i, r in enumerate(flt.rules):
-                    if r.enabled or r.action is not Action.PERMIT:
-                        continue
-                    if not rule_boundary(df, flt, r):
-                        continue
-                    scope_ok = _scope_boundary(df) if is_policy else None
-                    en = an.enabling(i, within, scope_ok)
-                    if en is None:
-                        continue
-                    pairs, example = _opened_pairs(a, df, en.opened, en.scopes, is_policy)
-                    w = example.witness()
-                    shown = ", ".join(f"{zf}→{zt}" for zf, zt in pairs[:8])
-                    more = " …" if len(pairs) > 8 else ""
-                    yield rule_finding(
-                        self.meta,
-                        dev,
-                        flt,
-                        r,
-                        Text(
-                            ja=f"{dev.name} の {filter_label(flt)} の無効化されたルール {label(r)} を有効にすると、ゾーン間の通信（{shown}{more}）が新たに許可されます。例: {w}",
-                            en=f"{dev.name} {filter_label(flt)} disabled rule {label(r)} would newly permit traffic between zones ({shown}{more}) if enabled. Example: {w}",
-                        ),
-                        evidence=(evidence(dev, r.span, "disabled permit"),),
-                        policy_ref=_zones_ref(a),
-                    )
+        for dev, df, flt in filters_in_effect(a):
+            is_policy = dev.policy is flt
+            an = analyzer(a, df, flt)
+            for i, r in enumerate(flt.rules):
+                if r.enabled or r.action is not Action.PERMIT:
+                    continue
+                if not rule_boundary(df, flt, r):
+                    continue
+                scope_ok = _scope_boundary(df) if is_policy else None
+                en = an.enabling(i, within, scope_ok)
+                if en is None:
+                    continue
+                pairs, example = _opened_pairs(a, df, en.opened, en.scopes, is_policy)
+                w = example.witness()
+                shown = ", ".join(f"{zf}→{zt}" for zf, zt in pairs[:8])
+                more = " …" if len(pairs) > 8 else ""
+                yield rule_finding(
+                    self.meta,
+                    dev,
+                    flt,
+                    r,
+                    Text(
+                        ja=f"{dev.name} の {filter_label(flt)} の無効化されたルール {label(r)} を有効にすると、ゾーン間の通信（{shown}{more}）が新たに許可されます。例: {w}",
+                        en=f"{dev.name} {filter_label(flt)} disabled rule {label(r)} would newly permit traffic between zones ({shown}{more}) if enabled. Example: {w}",
+                    ),
+                    evidence=(evidence(dev, r.span, "disabled permit"),),
+                    policy_ref=_zones_ref(a),
+                )
 
 
 def _scope_boundary(df: DeviceFacts) -> Any:
