@@ -86,7 +86,7 @@ def pair_crossings(a: NetworkAnalysis, sc: SpecifiedCommunication) -> Iterator[C
             yield c
 
 
-def _policy_finding(
+def entry_finding(
     meta: CheckMeta,
     p: Policy,
     index: int,
@@ -97,7 +97,7 @@ def _policy_finding(
     severity: Severity | None = None,
     detail: tuple[str, ...] = (),
 ) -> Finding:
-    """A finding about a policy entry itself (device ``""``)."""
+    """A finding about a 特定通信 entry itself (device ``""``), keyed by its id and ``detail``."""
     return finding(
         meta,
         message,
@@ -154,7 +154,7 @@ class SpecifiedDocumented:
             if not missing:
                 continue
             listed = ", ".join(missing)
-            yield _policy_finding(
+            yield entry_finding(
                 self.meta,
                 p,
                 i,
@@ -225,15 +225,13 @@ class SpecifiedCurrent:
                         ja=f"特定通信 {sc.id} の{past_ja}（{day}）。",
                         en=f"Specified communication {sc.id} {past_en} on {day}.",
                     )
-                    yield _policy_finding(
-                        self.meta, p, i, sc, message, key=key, detail=(key, "past")
-                    )
+                    yield entry_finding(self.meta, p, i, sc, message, key=key, detail=(key, "past"))
                 else:
                     message = Text(
                         ja=f"特定通信 {sc.id} の{soon_ja}（{day}、{DUE_SOON_DAYS}日以内）。",
                         en=f"Specified communication {sc.id} {soon_en} on {day} (within {DUE_SOON_DAYS} days).",
                     )
-                    yield _policy_finding(
+                    yield entry_finding(
                         self.meta,
                         p,
                         i,
@@ -277,7 +275,7 @@ class SpecifiedStale:
         for i, sc in live_entries(ctx):
             if next(carriers(a, sc), None) is not None:
                 continue
-            yield _policy_finding(
+            yield entry_finding(
                 self.meta,
                 a.policy,
                 i,

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from checks._common import finding
 from checks._flows import ZonePairCheck, entry_set, evidence_of, pair_myn_other
 from checks.base import CheckContext, CheckMeta
+from checks.lifecycle import entry_finding, entry_ref
 from netaudit.policy import Policy, SpecifiedCommunication
 from netaudit.reach import Crossing
-from netaudit.result import Finding, PolicyRef, Severity, Text
+from netaudit.result import Finding, Severity, Text
 
 BASIS_SPECIFIED = "特定通信（国が認めた通信）に限る [DOMAIN S1, S14]"
 BASIS_NARROW = "通信経路の限定（MAC/IP）とポート番号の制限 [DOMAIN §3.2, G]"
@@ -82,18 +83,16 @@ class NarrowSpecified:
             if "any" in sc.services:
                 gaps.append("services any")
             if gaps:
-                yield finding(
+                yield entry_finding(
                     self.meta,
+                    p,
+                    i,
+                    sc,
                     Text(
                         ja=f"特定通信 {sc.id} の宣言が限定されていません（{', '.join(gaps)}）。",
                         en=f"Specified communication {sc.id} is not narrow ({', '.join(gaps)}).",
                     ),
-                    key=("policy", sc.id, *gaps),
-                    zone_from=sc.from_,
-                    zone_to=sc.to,
-                    policy_ref=PolicyRef(
-                        file=p.file, line=p.line("specified_communications", i), id=sc.id
-                    ),
+                    detail=tuple(gaps),
                 )
         for c in a.crossings:
             for i, sc in enumerate(p.data.specified_communications):
@@ -144,8 +143,6 @@ class NarrowSpecified:
             zone_to=c.zone_to,
             example_flow=example.to_json() if example else None,
             evidence=ev,
-            policy_ref=PolicyRef(
-                file=p.file, line=p.line("specified_communications", index), id=sc.id
-            ),
+            policy_ref=entry_ref(p, index, sc),
             path=(f"{c.device}:{c.in_interface}->{c.out_interface}",),
         )
