@@ -12,6 +12,7 @@ from typing import Any
 
 from checks.base import CheckMeta
 from netaudit.model import SourceSpan
+from netaudit.policy import Policy
 from netaudit.result import Evidence, Finding, PolicyRef, Severity, Status, Text, fingerprint
 
 
@@ -57,3 +58,8 @@ def span_evidence(device: str, span: SourceSpan, role: str) -> Evidence:
 def one_line(text: str) -> str:
     """``text`` with its white space folded, as fingerprints hash config lines."""
     return " ".join(text.split())
+
+
+def policy_ref(policy: Policy, *path: str | int, id: str) -> PolicyRef:
+    """The policy entry at ``path`` (its line in the policy file), named ``id``."""
+    return PolicyRef(file=policy.file, line=policy.line(*path), id=id)

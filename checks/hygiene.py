@@ -37,7 +37,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from checks._common import finding, one_line, span_evidence
+from checks._common import finding, one_line, policy_ref, span_evidence
 from checks._hygiene_lines import FilterLines, LineAnalyzer, is_synthetic
 from checks.base import CheckContext, CheckMeta
 from netaudit.flow import PacketSet
@@ -363,10 +363,6 @@ def rule_finding(
     )
 
 
-def _zones_ref(a: NetworkAnalysis) -> PolicyRef:
-    return PolicyRef(file=a.policy.file, line=a.policy.line("zones"), id="zones")
-
-
 # -- RUL-001 ------------------------------------------------------------------------------------
 
 
@@ -636,7 +632,7 @@ class CrossZoneNoLog:
                             en=f"{dev.name} {filter_label(flt)} rule {label(r)} permits traffic between zones without logging. Example: {w}",
                         ),
                         evidence=(evidence(dev, r.span, "permit without log"),),
-                        policy_ref=_zones_ref(a),
+                        policy_ref=policy_ref(a.policy, "zones", id="zones"),
                     )
 
 
@@ -700,7 +696,7 @@ class DisabledCrossZone:
                         en=f"{dev.name} {filter_label(flt)} disabled rule {label(r)} would newly permit traffic between zones ({shown}{more}) if enabled. Example: {w}",
                     ),
                     evidence=(evidence(dev, r.span, "disabled permit"),),
-                    policy_ref=_zones_ref(a),
+                    policy_ref=policy_ref(a.policy, "zones", id="zones"),
                 )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
+from checks._common import policy_ref
 from checks.base import CheckContext, CheckMeta
 from checks.management import DeviceCheck
 from netaudit.model import DeviceConfig, Interface, InterfaceKind, SwitchportMode
@@ -56,10 +57,6 @@ def port_auth_methods(itf: Interface) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _zone_ref(policy: Policy, zone: str) -> PolicyRef:
-    return PolicyRef(file=policy.file, line=policy.line("zones", zone), id=zone)
-
-
 def mynumber_vlan(policy: Policy, vlan: int | None) -> str | None:
     """The zone of ``vlan`` when it belongs to マイナンバー利用事務系 (root ``mynumber``)."""
     if vlan is None:
@@ -95,8 +92,8 @@ class _PortCheck(DeviceCheck):
         """The zone entry in the policy."""
         p = ctx.analysis.policy
         if self.zone in p.data.zones:
-            return _zone_ref(p, self.zone)
-        return PolicyRef(file=p.file, line=p.line("zones"), id="zones")
+            return policy_ref(p, "zones", self.zone, id=self.zone)
+        return policy_ref(p, "zones", id="zones")
 
     def port_finding(
         self,

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from checks._common import finding, one_line
+from checks._common import finding, one_line, policy_ref
 from checks._flows import (
     MAX_FINDINGS_PER_CROSSING,
     _route_evidence,
@@ -52,8 +52,8 @@ SECTION = "specified_communications"
 
 def entry_ref(p: Policy, index: int, sc: SpecifiedCommunication, key: str = "") -> PolicyRef:
     """Where a 特定通信 entry (or one of its keys) is in the policy file."""
-    line = p.line(SECTION, index, key) if key else p.line(SECTION, index)
-    return PolicyRef(file=p.file, line=line, id=sc.id)
+    path = (SECTION, index, key) if key else (SECTION, index)
+    return policy_ref(p, *path, id=sc.id)
 
 
 def live_entries(ctx: CheckContext) -> Iterator[tuple[int, SpecifiedCommunication]]:

@@ -34,7 +34,7 @@ import ipaddress
 from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
-from checks._common import finding, span_evidence
+from checks._common import finding, policy_ref, span_evidence
 from checks.base import CheckContext, CheckMeta
 from netaudit.flow import first_match
 from netaudit.model import (
@@ -137,8 +137,8 @@ def evidence(device: str, spans: Iterable[SourceSpan], role: str) -> tuple[Evide
 def management_ref(policy: Policy) -> PolicyRef:
     """The policy's ``management`` section, or its zones when it has none."""
     if policy.data.management is not None:
-        return PolicyRef(file=policy.file, line=policy.line("management"), id="management")
-    return PolicyRef(file=policy.file, line=policy.line("zones"), id="zones")
+        return policy_ref(policy, "management", id="management")
+    return policy_ref(policy, "zones", id="zones")
 
 
 class DeviceCheck:

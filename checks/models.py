@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from checks._common import finding
+from checks._common import finding, policy_ref
 from checks._flows import crossing_message, merge, path_findings, violation_findings
 from checks.base import CheckContext, CheckMeta
 from netaudit.flow import PacketSet
@@ -55,7 +55,7 @@ def not_applicable(meta: CheckMeta, p: Policy, wanted: str) -> Finding:
         key=("model", p.data.model),
         status=Status.NOT_APPLICABLE,
         severity=Severity.INFO,
-        policy_ref=PolicyRef(file=p.file, line=p.line("model"), id="model"),
+        policy_ref=policy_ref(p, "model", id="model"),
     )
 
 
@@ -76,8 +76,8 @@ def gateway_ref(p: Policy, roles: tuple[str, ...]) -> PolicyRef:
     """The policy line that declares the gateways (or the model, when there are none)."""
     for i, gw in enumerate(p.data.gateways):
         if gw.role in roles:
-            return PolicyRef(file=p.file, line=p.line("gateways", i), id=gw.id)
-    return PolicyRef(file=p.file, line=p.line("model"), id=f"model: {p.data.model}")
+            return policy_ref(p, "gateways", i, id=gw.id)
+    return policy_ref(p, "model", id=f"model: {p.data.model}")
 
 
 def outside_findings(
@@ -183,9 +183,9 @@ class BreakoutDestinations:
                 )
         yield from self._generic_entries(p)
         ref = (
-            PolicyRef(file=p.file, line=p.line("lbo_services"), id="lbo_services")
+            policy_ref(p, "lbo_services", id="lbo_services")
             if p.data.lbo_services
-            else PolicyRef(file=p.file, line=p.line("model"), id="model: alpha_prime")
+            else policy_ref(p, "model", id="model: alpha_prime")
         )
         yield from outside_findings(
             ctx,
@@ -218,7 +218,7 @@ class BreakoutDestinations:
                 key=("policy", entry_id, what),
                 zone_from="lgwan",
                 zone_to="internet_wan",
-                policy_ref=PolicyRef(file=p.file, line=p.line(section, i), id=entry_id),
+                policy_ref=policy_ref(p, section, i, id=entry_id),
             )
 
 

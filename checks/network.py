@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from checks._common import finding, one_line, span_evidence
+from checks._common import finding, one_line, policy_ref, span_evidence
 from checks._flows import (
     crossing_message,
     default_ref,
@@ -49,7 +49,7 @@ from netaudit.model import (
 )
 from netaudit.policy import AllowedFlow, Policy
 from netaudit.reach import NetworkAnalysis, host_route
-from netaudit.result import Evidence, Finding, PolicyRef, Severity, Status, Text
+from netaudit.result import Evidence, Finding, Severity, Status, Text
 
 BASIS_MYN_SEPARATION = "マイナンバー利用事務系は他の領域と通信できないようにする（原則物理的に分離） [DOMAIN §5.1, S1, S3, S5]"
 BASIS_VLAN = "VLAN による論理分離（論理的閉域網）の維持 [DOMAIN §5.1, S21]"
@@ -62,10 +62,6 @@ MAX_EVIDENCE_PER_SIDE = 3
 
 
 # -- small shared helpers ------------------------------------------------------------------
-
-
-def _zone_ref(policy: Policy, *path: str | int, id: str) -> PolicyRef:
-    return PolicyRef(file=policy.file, line=policy.line(*path), id=id)
 
 
 def _zones_of(a: NetworkAnalysis) -> dict[tuple[str, str], str]:
@@ -227,7 +223,7 @@ class MynumberRouting:
                         for m, z in myn[:MAX_EVIDENCE_PER_SIDE]
                     ),
                 ),
-                policy_ref=_zone_ref(p, "zones", myn[0][1], id=myn[0][1]),
+                policy_ref=policy_ref(p, "zones", myn[0][1], id=myn[0][1]),
             )
 
     def _leaks(
@@ -287,7 +283,7 @@ class MynumberRouting:
                 zone_from="mynumber",
                 zone_to=", ".join(sorted(others)),
                 evidence=tuple(evidence),
-                policy_ref=_zone_ref(p, "zones", "mynumber", id="mynumber"),
+                policy_ref=policy_ref(p, "zones", "mynumber", id="mynumber"),
             )
 
 
@@ -407,7 +403,7 @@ class VlanSeparation:
             device=dev.name,
             zone_from=zone,
             evidence=(span_evidence(dev.name, itf.span, "trunk"),),
-            policy_ref=_zone_ref(p, "zones", zone, "vlans", id=zone),
+            policy_ref=policy_ref(p, "zones", zone, "vlans", id=zone),
         )
 
     def _foreign(
@@ -486,7 +482,7 @@ class VlanSeparation:
                     evidence=tuple(
                         span_evidence(name, t.itf.span, "trunk (native VLAN)") for _, t in mine
                     ),
-                    policy_ref=_zone_ref(p, "zones", zone, "vlans", id=zone),
+                    policy_ref=policy_ref(p, "zones", zone, "vlans", id=zone),
                 )
 
 
@@ -593,7 +589,7 @@ class PhysicalSeparation:
                             )
                         }.values()
                     ),
-                    policy_ref=_zone_ref(p, "zones", physical[0], "separation", id=physical[0]),
+                    policy_ref=policy_ref(p, "zones", physical[0], "separation", id=physical[0]),
                 )
 
 
@@ -730,7 +726,7 @@ class LgwanRouter:
                 device=dev.name,
                 zone_to=wan_zone,
                 evidence=(span_evidence(dev.name, r.span, "route"),),
-                policy_ref=_zone_ref(
+                policy_ref=policy_ref(
                     p, "zones", wan_zone, "peers" if peers else "networks", id=wan_zone
                 ),
             )
@@ -997,7 +993,7 @@ class GovCloudTransport:
                             ),
                             zone_to=zid,
                             evidence=(_route_evidence(dev, itf, route),),
-                            policy_ref=_zone_ref(
+                            policy_ref=policy_ref(
                                 p, "zones", zid, "transport" if transports else "networks", id=zid
                             ),
                         )
@@ -1086,7 +1082,7 @@ class SpecifiedDestinationOffInternet:
         zones = _zones_of(a)
         for i, sc in enumerate(p.data.specified_communications):
             declared = p.addresses(sc.dst) if sc.dst else ()
-            ref = PolicyRef(file=p.file, line=p.line("specified_communications", i), id=sc.id)
+            ref = policy_ref(p, "specified_communications", i, id=sc.id)
             nets = []
             for net in declared:
                 hits = p.zones_of_network(net)

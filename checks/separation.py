@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks._common import finding, span_evidence
+from checks._common import finding, policy_ref, span_evidence
 from checks._flows import (
     ZonePairCheck,
     crossing_message,
@@ -18,7 +18,7 @@ from checks._flows import (
 )
 from checks.base import CheckContext, CheckMeta
 from netaudit.policy import Policy
-from netaudit.result import Finding, PolicyRef, Severity, Text
+from netaudit.result import Finding, Severity, Text
 
 BASIS_SEPARATION = "総務省「地方公共団体における情報セキュリティポリシーに関するガイドライン」三層の対策 [DOMAIN S4, S5]"
 BASIS_MYNUMBER = "マイナンバー利用事務系とインターネットの完全遮断 [DOMAIN S1, S5]"
@@ -70,11 +70,7 @@ class ZoneMapping:
                 device=iz.device,
                 zone_from=", ".join(iz.zones),
                 evidence=(span_evidence(iz.device, itf.span, "interface"),),
-                policy_ref=PolicyRef(
-                    file=ctx.analysis.policy.file,
-                    line=ctx.analysis.policy.line("zones"),
-                    id="zones",
-                ),
+                policy_ref=policy_ref(ctx.analysis.policy, "zones", id="zones"),
             )
 
 
