@@ -2339,5 +2339,7 @@ def _run(parser: type[_Parser], text: str, *, source: str, name: str) -> DeviceC
         p.run()
         return p.build(name, source)
     finally:
+        # The memos would otherwise keep this file's networks alive until the next parse.
+        clear_caches()
         if was_enabled:
             gc.enable()
