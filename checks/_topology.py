@@ -85,6 +85,11 @@ def known_vlans(device: DeviceConfig) -> frozenset[int]:
     return frozenset(out)
 
 
+def enabled_trunks(device: DeviceConfig) -> list[Interface]:
+    """The device's trunk ports that are not shut down."""
+    return [i for i in device.interfaces if i.enabled and i.mode is SwitchportMode.TRUNK]
+
+
 def carried_vlans(device: DeviceConfig, itf: Interface) -> frozenset[int]:
     """VLANs a trunk really carries: its allowed list (all when none) ∩ the device's VLANs."""
     known = known_vlans(device)

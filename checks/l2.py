@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from checks._common import policy_ref
+from checks._topology import enabled_trunks
 from checks.base import CheckContext, CheckMeta
 from checks.management import DeviceCheck
 from netaudit.model import DeviceConfig, Interface, InterfaceKind, SwitchportMode
@@ -245,9 +246,7 @@ class TrunkAllVlans(_PortCheck):
 
     def device(self, ctx: CheckContext, dev: DeviceConfig) -> Iterator[Finding]:
         """Enabled trunks carrying 1-4094."""
-        for itf in dev.interfaces:
-            if itf.mode is not SwitchportMode.TRUNK or not itf.enabled:
-                continue
+        for itf in enabled_trunks(dev):
             if itf.trunk_vlans is not None and not itf.trunk_vlans >= ALL_VLANS:
                 continue
             unknown = itf.trunk_vlans is None
@@ -292,9 +291,7 @@ class NativeVlan1(_PortCheck):
         """Enabled trunks whose native VLAN is (by default) 1."""
         if dev.platform not in PORT_AUTH_PLATFORMS:
             return
-        for itf in dev.interfaces:
-            if itf.mode is not SwitchportMode.TRUNK or not itf.enabled:
-                continue
+        for itf in enabled_trunks(dev):
             native = itf.native_vlan
             if native is None and itf.extras.get("native_vlan") != "none":
                 native = 1

@@ -29,6 +29,7 @@ from checks._topology import (
     L2_PLATFORMS,
     carried_vlans,
     declared_pairs,
+    enabled_trunks,
     filters_between,
     interface_of_address,
     layer2_domains,
@@ -360,9 +361,7 @@ class VlanSeparation:
                     )
                 continue
             serves = self._serves(p, dev, zones)
-            for itf in dev.interfaces:
-                if not itf.enabled or itf.mode is not SwitchportMode.TRUNK:
-                    continue
+            for itf in enabled_trunks(dev):
                 carried = carried_vlans(dev, itf)
                 native = native_vlan(dev, itf)
                 tagged = frozenset(
