@@ -85,6 +85,11 @@ def known_vlans(device: DeviceConfig) -> frozenset[int]:
     return frozenset(out)
 
 
+def l3_interfaces(device: DeviceConfig) -> list[Interface]:
+    """Enabled interfaces with addresses (the device's layer-3 interfaces)."""
+    return [i for i in device.interfaces if i.enabled and i.addresses]
+
+
 def enabled_trunks(device: DeviceConfig) -> list[Interface]:
     """The device's trunk ports that are not shut down."""
     return [i for i in device.interfaces if i.enabled and i.mode is SwitchportMode.TRUNK]

@@ -39,6 +39,7 @@ from typing import Any
 
 from checks._common import finding, one_line, policy_ref, span_evidence
 from checks._hygiene_lines import FilterLines, LineAnalyzer, is_synthetic
+from checks._topology import l3_interfaces
 from checks.base import CheckContext, CheckMeta
 from netaudit.flow import PacketSet
 from netaudit.model import Action, DeviceConfig, Filter, FilterKind, Rule, SourceSpan
@@ -267,9 +268,7 @@ def _tokens(texts: set[str]) -> set[str]:
 
 def _l3_zones(df: DeviceFacts, vrf: str | None = None, *, any_vrf: bool = True) -> set[str]:
     out: set[str] = set()
-    for itf in df.device.interfaces:
-        if not itf.enabled or not itf.addresses:
-            continue
+    for itf in l3_interfaces(df.device):
         if not any_vrf and (itf.vrf or "") != (vrf or ""):
             continue
         z = df.zone_of.get(itf.name)

@@ -32,6 +32,7 @@ from checks._topology import (
     enabled_trunks,
     filters_between,
     interface_of_address,
+    l3_interfaces,
     layer2_domains,
     native_vlan,
     route_leaks,
@@ -72,11 +73,6 @@ def _zones_of(a: NetworkAnalysis) -> dict[tuple[str, str], str]:
         if iz.zone is not None:
             out[(iz.device, iz.interface.name)] = iz.zone
     return out
-
-
-def _l3(dev: DeviceConfig) -> list[Interface]:
-    """Enabled interfaces with addresses (the device's layer-3 interfaces)."""
-    return [i for i in dev.interfaces if i.enabled and i.addresses]
 
 
 def _not_applicable(meta: CheckMeta, device: str, reason: Text, key: str) -> Finding:
@@ -165,7 +161,7 @@ class MynumberRouting:
             if dev.routing is False:
                 continue
             by_vrf: dict[str | None, list[tuple[Interface, str]]] = {}
-            for itf in _l3(dev):
+            for itf in l3_interfaces(dev):
                 z = zones.get((name, itf.name))
                 if z is not None:
                     by_vrf.setdefault(itf.vrf or None, []).append((itf, z))
@@ -649,7 +645,7 @@ class LgwanRouter:
             dev = a.devices[name]
             roots = {
                 itf.name: p.root(z)
-                for itf in _l3(dev)
+                for itf in l3_interfaces(dev)
                 if (z := zones.get((name, itf.name))) is not None
             }
             facing = {n for n, r in roots.items() if r == "lgwan_wan"}
@@ -743,7 +739,7 @@ class LgwanRouter:
         if dev.routing is False:
             return
         by_vrf: dict[str | None, set[str]] = {}
-        for itf in _l3(dev):
+        for itf in l3_interfaces(dev):
             if itf.name in roots:
                 by_vrf.setdefault(itf.vrf or None, set()).add(roots[itf.name])
         for vrf, rs in by_vrf.items():
@@ -947,7 +943,7 @@ class GovCloudTransport:
             dev = a.devices[name]
             vrfs = {
                 itf.vrf or None
-                for itf in _l3(dev)
+                for itf in l3_interfaces(dev)
                 if (z := zones.get((name, itf.name))) is not None
                 and p.root(z) in ("mynumber", "gov_cloud")
             }
@@ -1107,7 +1103,7 @@ class SpecifiedDestinationOffInternet:
                 dev = a.devices[name]
                 vrfs = {
                     itf.vrf or None
-                    for itf in _l3(dev)
+                    for itf in l3_interfaces(dev)
                     if (z := zones.get((name, itf.name))) is not None and p.root(z) == src_root
                 }
                 for vrf in sorted(vrfs, key=lambda v: v or ""):
