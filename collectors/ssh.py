@@ -303,9 +303,9 @@ def _connect(target: Target, prof: Profile, store: KnownHosts, accept_new: bool)
 
 def _run(conn: BaseConnection, target: Target, prof: Profile) -> tuple[dict[str, str], str]:
     """Run the profile; returns outputs and an error ('' when the running config came back)."""
-    if prof.privileged and not conn.check_enable_mode():
+    if prof.privileged:
         try:
-            conn.enable()
+            conn.enable()  # checks the mode first (one round trip), enters it only if needed
         except (ValueError, ReadTimeout) as e:
             raise _Failure(
                 AUTH_FAILED,
