@@ -2,15 +2,18 @@
 
 Both collect the same commands (the cisco_ios profile: enable, running config, routes, VLANs,
 version) from the same emulated devices with the same number of workers, one after the other
-in the same run. The lab (``netaudit lab up`` machinery, a separate process) answers every
+in the same run (with ``--repeat``, alternating which goes first). The lab (``netaudit lab up`` machinery, a separate process) answers every
 command after ``--delay`` seconds, like a slow device. Each collector runs as its own process,
 so its wall time includes start-up and its CPU time (user + system, from ``wait4``) is its own,
-not the lab's.
+not the lab's. Each also reports its own collection time (netaudit: ``collected in``, and how
+much longer the snapshot took after the last device; nornir: ``nr.run()``); the rest of the
+wall time is start-up and exit.
 
 The ideal is ⌈devices / workers⌉ × the time one device takes alone (measured here with the
 same code, in process, a few times: it includes every netmiko round trip and delay).
 
     .venv/bin/python benchmarks/collect.py                       # 200 devices, 20 workers
+    .venv/bin/python benchmarks/collect.py --workers 50 --repeat 4
     .venv/bin/python benchmarks/collect.py --devices 20 --workers 10   # a quick run
 """
 
