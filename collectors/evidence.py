@@ -331,8 +331,9 @@ class SnapshotWriter:
 
     **Durability before the rename.** Every file must be on disk before the rename makes the
     snapshot visible, else a power cut could leave a complete-looking snapshot with empty
-    files. Writing and fsyncing each file in turn cost ≈ 6 ms per fsync on the benchmark VM
-    (ext4: each fsync waits for its own journal commit), 4.7 s for 800 files. Here each file
+    files. Writing and fsyncing each file in turn cost 4–6 ms per fsync on the benchmark VM
+    (ext4: each fsync waits for its own journal commit), up to 4.7 s for the 800 files of a
+    200-device collection, after the collection (benchmarks/collect.md). Here each file
     is fsynced by a small thread pool (:data:`FSYNC_WORKERS`) right after it is written:
     concurrent fsyncs share journal commits (200 files: 0.80 s one by one, 0.10 s from 8
     threads) and, during a collection, happen while devices are still answering, so they
