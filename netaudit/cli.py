@@ -475,9 +475,13 @@ def trace(
     from netaudit.model import PORT_PROTOCOLS
 
     try:
-        s_addr, d_addr = ipaddress.ip_address(src), ipaddress.ip_address(dst)
+        s_addr = ipaddress.ip_address(src)
     except ValueError as e:
-        raise _fail(str(e)) from e
+        raise _fail(f"--src: {e}") from e
+    try:
+        d_addr = ipaddress.ip_address(dst)
+    except ValueError as e:
+        raise _fail(f"--dst: {e}") from e
     if s_addr.version != d_addr.version:
         raise _fail("--src and --dst must be of the same address family")
     p = _PROTOS.get(proto.lower()) if not proto.isdigit() else int(proto)
@@ -549,6 +553,7 @@ def trace(
 def _trace_device(
     d: DeviceConfig, packet: Packet, in_if: str | None, out_if: str | None
 ) -> dict[str, Any] | None:
+    from netaudit.commands.trace import step_json
     from netaudit.reach import explain, host_route
 
     ingress = in_if or host_route(d, packet.src)[0]
@@ -569,16 +574,7 @@ def _trace_device(
     if egress == ingress and in_if is None and out_if is None:
         return None
     steps = explain(d, ingress, egress, packet)
-    hop["steps"] = [
-        {
-            "what": s.what,
-            "action": s.action.value,
-            "file": s.evidence_span.file if s.evidence_span else "",
-            "line": s.evidence_span.line if s.evidence_span else 0,
-            "text": s.evidence_span.text if s.evidence_span and s.rule is not None else "",
-        }
-        for s in steps
-    ]
+    hop["steps"] = [step_json(s) for s in steps]
     denied = any(s.action.value == "deny" for s in steps)
     hop["result"] = "denied" if denied else "forwarded"
     return hop

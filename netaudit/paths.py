@@ -47,6 +47,7 @@ from netaudit.model import (
     NatRule,
     PortRange,
     Route,
+    ServiceMatch,
 )
 from netaudit.reach import (
     NetworkAnalysis,
@@ -105,12 +106,16 @@ class NatOp:
     networks: tuple[IPNetwork, ...]
     ports: PortRange | None = None
 
-    def apply(self, s: PacketSet) -> PacketSet:
-        """The image of ``s``: matched packets rewritten, the rest unchanged."""
+    def image(self, s: PacketSet) -> PacketSet:
+        """What the packets of ``s`` this rule matches become."""
         hit = s & self.region
         if hit.is_empty():
-            return s
-        return (s - self.region) | s.space.rewrite(hit, self.which, self.networks, self.ports)
+            return hit
+        return s.space.rewrite(hit, self.which, self.networks, self.ports)
+
+    def apply(self, s: PacketSet) -> PacketSet:
+        """The image of ``s``: matched packets rewritten, the rest unchanged."""
+        return (s - self.region) | self.image(s)
 
     def preimage(self, before: PacketSet, after: PacketSet) -> PacketSet:
         """The packets of ``before`` whose image lies in ``after``."""
@@ -154,9 +159,7 @@ class NatStage:
         """The image of ``s``: each packet rewritten by its first matching rule, or unchanged."""
         out = s - self.claimed
         for op in self.ops:
-            hit = s & op.region
-            if not hit.is_empty():
-                out = out | s.space.rewrite(hit, op.which, op.networks, op.ports)
+            out = out | op.image(s)
         return out
 
     def preimage(self, before: PacketSet, after: PacketSet) -> PacketSet:
@@ -187,8 +190,6 @@ class NatStage:
 
 
 def _port_set(space: HeaderSpace, which: str, ports: PortRange) -> PacketSet:
-    from netaudit.model import ServiceMatch
-
     svc = ServiceMatch(src_ports=(ports,)) if which == "src" else ServiceMatch(dst_ports=(ports,))
     return space.services([svc])
 
@@ -539,7 +540,8 @@ class Network:
         chosen = [
             (d, i)
             for d, i in peers
-            if any(a.ip == next_hop for a in self.interfaces.get(d, {}).get(i, _NO_ITF).addresses)
+            if (itf := self.interfaces.get(d, {}).get(i)) is not None
+            and any(a.ip == next_hop for a in itf.addresses)
         ]
         return chosen
 
@@ -744,13 +746,6 @@ def _distinct(rules: Iterable[NatRule]) -> tuple[NatRule, ...]:
         if not any(r is o for o in out):
             out.append(r)
     return tuple(out)
-
-
-class _NoInterface:
-    addresses: tuple[()] = ()
-
-
-_NO_ITF = _NoInterface()
 
 
 def _union(a: PathFlow, b: PathFlow) -> PathFlow:

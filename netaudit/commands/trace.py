@@ -50,7 +50,8 @@ def trace_network(
     return trace_packet(network, packet)
 
 
-def _step(s: Step) -> dict[str, Any]:
+def step_json(s: Step) -> dict[str, Any]:
+    """One filter or policy step as JSON: what, action, and the deciding line."""
     span = s.evidence_span
     return {
         "what": s.what,
@@ -67,7 +68,7 @@ def _hop(h: TraceHop) -> dict[str, Any]:
         "in": h.in_interface,
         "out": h.out_interface,
         "packet": h.packet.to_json(),
-        "steps": [_step(s) for s in h.steps],
+        "steps": [step_json(s) for s in h.steps],
     }
     if h.route is not None:
         out["route"] = f"{h.route.span.file}:{h.route.span.line} {h.route.span.text}"
