@@ -336,25 +336,57 @@ def pair_findings(
     message: Callable[[Crossing, str], Text],
     uncertain: Callable[[Crossing], PacketSet] | None = None,
 ) -> Iterator[Finding]:
-    """Findings for every crossing whose zone pair ``select`` accepts, minus what is allowed.
+    """Findings for every crossing whose zone pair ``select`` accepts, minus what the entries of
+    ``sections`` allow (see :func:`flow_findings`)."""
+    secs = tuple(sections)
+    cache: dict[tuple[str, str], PacketSet] = {}
 
+    def allowed(zone_from: str, zone_to: str) -> PacketSet:
+        key = (zone_from, zone_to)
+        if key not in cache:
+            cache[key] = allowed_set(ctx, zone_from, zone_to, secs)
+        return cache[key]
+
+    yield from flow_findings(
+        ctx,
+        meta,
+        select,
+        allowed,
+        message,
+        policy_ref=default_ref(ctx.analysis.policy),
+        uncertain=uncertain,
+    )
+
+
+def flow_findings(
+    ctx: CheckContext,
+    meta: CheckMeta,
+    select: Callable[[Policy, str, str], bool],
+    allowed: Callable[[str, str], PacketSet],
+    message: Callable[[Crossing, str], Text],
+    *,
+    policy_ref: PolicyRef,
+    uncertain: Callable[[Crossing], PacketSet] | None = None,
+) -> Iterator[Finding]:
+    """Findings for every crossing (and path) of the zone pairs ``select`` accepts, minus
+    ``allowed(zone_from, zone_to)``.
+
+    Only packets delivered end to end count: a permit the next device drops is no crossing.
+    Each crossing's violations are split by deciding lines (:func:`violation_findings`);
+    findings of one device with the same lines on several interface pairs are merged. Then
+    every end-to-end path adds what no single crossing showed (:func:`path_findings`).
     ``uncertain`` gives, per crossing, the packets the policy may allow in a way configs
     cannot show (an FQDN-only breakout): violations there are ``unknown``, the rest ``fail``.
     """
     a = ctx.analysis
     p = a.policy
-    secs = tuple(sections)
-    cache: dict[tuple[str, str], PacketSet] = {}
     merged: dict[str, Finding] = {}
     reported: dict[tuple[str, str, str], PacketSet] = {}
     for c in a.crossings:
         if not select(p, c.zone_from, c.zone_to):
             continue
-        key = (c.zone_from, c.zone_to)
-        if key not in cache:
-            cache[key] = allowed_set(ctx, c.zone_from, c.zone_to, secs)
-        # Only what is delivered end to end: a permit the next device drops is no crossing.
-        violating = (c.packets - cache[key]) & a.through(c.device, c.in_interface, c.out_interface)
+        through = a.through(c.device, c.in_interface, c.out_interface)
+        violating = (c.packets - allowed(c.zone_from, c.zone_to)) & through
         if violating.is_empty():
             continue
         hop = (c.device, c.in_interface, c.out_interface)
@@ -364,18 +396,21 @@ def pair_findings(
             if part.is_empty():
                 continue
             for f in violation_findings(
-                ctx, meta, c, part, message=message, policy_ref=default_ref(p), status=status
+                ctx, meta, c, part, message=message, policy_ref=policy_ref, status=status
             ):
                 mkey = f"{f.fingerprint}:{f.status.value}"
                 merged[mkey] = merge(merged[mkey], f) if mkey in merged else f
     yield from merged.values()
     for flow in a.paths or ():
-        if not select(p, flow.zone_from, flow.zone_to):
-            continue
-        key = (flow.zone_from, flow.zone_to)
-        if key not in cache:
-            cache[key] = allowed_set(ctx, flow.zone_from, flow.zone_to, secs)
-        yield from path_findings(ctx, meta, flow, cache[key], reported)
+        if select(p, flow.zone_from, flow.zone_to):
+            yield from path_findings(
+                ctx,
+                meta,
+                flow,
+                allowed(flow.zone_from, flow.zone_to),
+                reported,
+                policy_ref=policy_ref,
+            )
 
 
 def path_findings(

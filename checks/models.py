@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from checks._common import finding, policy_ref
-from checks._flows import crossing_message, merge, path_findings, violation_findings
+from checks._flows import crossing_message, flow_findings
 from checks.base import CheckContext, CheckMeta
 from netaudit.flow import PacketSet
 from netaudit.policy import Policy
@@ -94,33 +94,15 @@ def outside_findings(
     ``within`` limits what is looked at (remote-access services only, say). Findings of
     one device with the same deciding lines on several interface pairs are merged.
     """
-    a = ctx.analysis
-    merged: dict[str, Finding] = {}
-    reported: dict[tuple[str, str, str], PacketSet] = {}
-    message = crossing_message(reason.ja, reason.en)
-    for c in a.crossings:
-        if not select(a.policy, c.zone_from, c.zone_to):
-            continue
-        # Only what is delivered end to end (all of it without end-to-end paths).
-        packets = c.packets & a.through(c.device, c.in_interface, c.out_interface)
-        if within is not None:
-            packets = packets & within
-        violating = packets - allowed
-        if violating.is_empty():
-            continue
-        hop = (c.device, c.in_interface, c.out_interface)
-        reported[hop] = reported.get(hop, a.space.empty) | violating
-        for f in violation_findings(
-            ctx, meta, c, violating, message=message, policy_ref=policy_ref
-        ):
-            key = f"{f.fingerprint}:{f.status.value}"
-            merged[key] = merge(merged[key], f) if key in merged else f
-    yield from merged.values()
-    # What only the whole path shows (a VIP's translation, a path two devices open together).
     judged = allowed if within is None else allowed | ~within
-    for flow in a.paths or ():
-        if select(a.policy, flow.zone_from, flow.zone_to):
-            yield from path_findings(ctx, meta, flow, judged, reported, policy_ref=policy_ref)
+    yield from flow_findings(
+        ctx,
+        meta,
+        select,
+        lambda _zf, _zt: judged,
+        crossing_message(reason.ja, reason.en),
+        policy_ref=policy_ref,
+    )
 
 
 def _lgwan_breakout(p: Policy, zf: str, zt: str) -> bool:
