@@ -325,7 +325,9 @@ def _matrix(analysis: NetworkAnalysis, findings: Sequence[Finding]) -> ZoneMatri
             if crossings:
                 w = crossings[0].packets.witness()
                 example = w.to_json() if w else None
-            if any(getattr(c, "disposition", None) is Disposition.UNKNOWN for c in crossings):
+            if any(
+                isinstance(c, PathFlow) and c.disposition is Disposition.UNKNOWN for c in crossings
+            ):
                 state = CellState.VIOLATION if violations else CellState.UNKNOWN
             if violations and violations[0].example_flow:
                 example = violations[0].example_flow

@@ -120,16 +120,16 @@ class NetworkAnalysis:
     paths: list[PathFlow] | None = None
     # Inventory links (device, interface, device, interface): adjacencies configs cannot show.
     links: tuple[tuple[str, str, str, str], ...] = ()
-    _through: dict[tuple[str, str, str], PacketSet] = field(default_factory=dict, repr=False)
+    _through: dict[tuple[str, str, str], PacketSet] | None = field(default=None, repr=False)
 
-    _zone_index: dict[str, dict[str, str | None]] = field(default_factory=dict, repr=False)
+    _zone_index: dict[str, dict[str, str | None]] | None = field(default=None, repr=False)
 
     def zones_of_device(self, device: str) -> dict[str, str | None]:
         """Interface name -> its single zone (``None``: no zone or several), for one device."""
-        if not self._zone_index:
+        if self._zone_index is None:
+            self._zone_index = {}
             for iz in self.interface_zones:
                 self._zone_index.setdefault(iz.device, {})[iz.interface.name] = iz.zone
-            self._zone_index[""] = {}
         return self._zone_index.get(device, {})
 
     def zone_of(self, device: str, interface: str) -> str | None:
@@ -141,14 +141,14 @@ class NetworkAnalysis:
         and that are delivered end to end (every packet when paths were not computed)."""
         if self.paths is None:
             return self.space.all
-        if not self._through:
+        if self._through is None:
+            self._through = {}
             for flow in self.paths:
                 for k, hop in enumerate(flow.hops):
                     if hop.out_interface is None:
                         continue
                     key = (hop.device, hop.in_interface, hop.out_interface)
                     self._through[key] = self._through.get(key, self.space.empty) | flow.at_hop[k]
-            self._through[("", "", "")] = self.space.empty
         return self._through.get((device, in_if, out_if), self.space.empty)
 
     def path_of(self, device: str, in_if: str, out_if: str, packet: Packet) -> PathFlow | None:
