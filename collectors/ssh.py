@@ -313,16 +313,21 @@ def _run(conn: BaseConnection, target: Target, prof: Profile) -> tuple[dict[str,
                 + ("" if target.secret else " (no enable secret was given)"),
             ) from e
     outputs: dict[str, str] = {}
-    prompt_end = r"[>#$%]\s*$"
+    prompt = _prompt_pattern(conn)
+
+    def send(command: str) -> str:
+        text = conn.send_command(command, expect_string=prompt, read_timeout=target.timeout)
+        assert isinstance(text, str)
+        return text
+
     for name, command in prof.commands:
         if name == RUNNING_CONFIG:
             for cmd in prof.before:
-                conn.send_command(cmd, expect_string=prompt_end, read_timeout=target.timeout)
-        text = conn.send_command(command, read_timeout=target.timeout)
-        assert isinstance(text, str)
+                send(cmd)
+        text = send(command)
         if name == RUNNING_CONFIG:
             for cmd in prof.after:
-                conn.send_command(cmd, expect_string=prompt_end, read_timeout=target.timeout)
+                send(cmd)
         outputs[name if name == RUNNING_CONFIG else command] = _normalise(text)
     config = outputs.get(RUNNING_CONFIG, "")
     first = next((ln for ln in config.splitlines() if ln.strip()), "")
@@ -331,6 +336,21 @@ def _run(conn: BaseConnection, target: Target, prof: Profile) -> tuple[dict[str,
     if _CLI_ERROR.match(first) and len(config.splitlines()) <= 5:
         return outputs, f"{prof.running_config!r} was refused by the device: {first.strip()[:120]}"
     return outputs, ""
+
+
+def _prompt_pattern(conn: BaseConnection) -> str:
+    """The device's prompt, in any mode, at the very end of the output.
+
+    netmiko's ``send_command`` otherwise looks the prompt up before every command, one more
+    round trip each. The base prompt (the hostname part, found during session preparation)
+    followed by any mode decoration (``(config)``, a VDOM) and a prompt terminator still
+    matches after a ``before`` command changed the mode. Some drivers drop the prompt's first
+    characters from the base prompt (AlaxalA's unsaved-configuration mark), so a word may
+    precede it. Anchored to the start of that word and to the end of what has arrived, so
+    prompt-like text inside the output (``hostname r1``, a banner ``r1#``) does not end the
+    read early, as netmiko's unanchored prompt search can.
+    """
+    return r"(?:\A|[\r\n])\S*" + re.escape(conn.base_prompt.strip()) + r"[^\r\n]*[>#$%][ \t]*\Z"
 
 
 def _normalise(text: str) -> str:

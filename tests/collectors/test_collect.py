@@ -8,16 +8,18 @@ status the closing table and the manifest report.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from collectors.evidence import write_snapshot
-from collectors.lab import Fault
+from collectors.lab import Fault, device_from_text
 from collectors.profiles import RUNNING_CONFIG
 from collectors.secrets import Scrubber
-from collectors.ssh import Options, collect
+from collectors.ssh import Options, _prompt_pattern, collect
 from netaudit.parsers import PLATFORMS
 from tests.collectors.conftest import LabStarter, fixture_devices, one_device
 
@@ -183,3 +185,49 @@ def test_a_failing_callback_cancels_the_devices_not_yet_started(
     with pytest.raises(RuntimeError, match="disk full"):
         collect(targets, Options(known_hosts=Path("/nonexistent"), workers=1), on_done=boom)
     assert len(started) < 20  # not all 200
+
+
+def test_prompt_like_lines_inside_a_long_output_do_not_end_the_read(lab_of: LabStarter) -> None:
+    """The prompt is matched only at the end of what arrived, never inside the output.
+
+    A banner that shows the device's own prompt, repeated through a configuration long enough
+    to arrive in many reads: an unanchored prompt search stops at the first read holding it.
+    """
+    body = ["hostname edge1", "banner motd ^C"]
+    body += ["edge1#", "edge1> show running-config", "edge1(config)# exit"] * 50
+    body += ["^C"]
+    for i in range(4000):
+        body += [f"interface GigabitEthernet0/{i}", f" description edge1# port {i}", "!"]
+    config = "\n".join(body) + "\nend\n"
+    lab = lab_of([device_from_text("edge1", config, platform="cisco_ios")])
+    [result] = collect(lab.targets(timeout=30.0), Options(known_hosts=lab.known_hosts))
+    assert result.status == "ok", result.error
+    assert lines(result.outputs[RUNNING_CONFIG]) == lines(config)
+
+
+@pytest.mark.parametrize(
+    ("base", "prompts"),
+    [
+        ("edge1", ["edge1#", "edge1>", "edge1(config)#", "edge1(config-if)# "]),
+        ("admin@PA-VM", ["admin@PA-VM> ", "admin@PA-VM# "]),
+        ("FGT", ["FGT # ", "FGT (root) # "]),
+        ("akuba-core01", ["yakuba-core01#", "!yakuba-core01(config)#"]),  # netmiko's AlaxalA
+    ],
+)
+def test_the_prompt_pattern_ends_only_on_a_prompt_at_the_end(base: str, prompts: list[str]) -> None:
+    """What arrived so far ends the read only when a prompt line closes it, in any mode."""
+    conn = SimpleNamespace(base_prompt=base)
+    pattern = re.compile(_prompt_pattern(conn))  # type: ignore[arg-type]
+    output = f"hostname {base}\n description to {base}#\n{base}# shown in a banner\n"
+    for prompt in prompts:
+        assert pattern.search(output + prompt), prompt
+        assert pattern.search(output.replace("\n", "\r\n") + prompt), prompt
+    # Every prefix that ends inside the output, including right after each prompt-like text,
+    # except a line that starts like a prompt cut just after its terminator: that is a prompt
+    # as far as any reader can tell (netmiko's own search has the same limit).
+    cut = output.index(f"\n{base}# shown") + len(base) + 2
+    ambiguous = {cut, cut + 1}  # "edge1#", "edge1# "
+    for end in range(len(output) + 1):
+        if end not in ambiguous:
+            assert not pattern.search(output[:end]), output[:end][-30:]
+    assert all(pattern.search(output[:end]) for end in ambiguous)
