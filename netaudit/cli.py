@@ -39,17 +39,16 @@ from netaudit.commands._common import (
 from netaudit.commands._common import fail as _fail
 from netaudit.errors import InputError, NetauditError
 from netaudit.inventory import Inventory, load_inventory
-from netaudit.parsers import PLATFORMS, parse_file
-from netaudit.policy import Policy, PolicyValidationError, Problem, lint_policy, load_policy
-from reports import FORMATS, RenderOptions, ReportError, render
+from reports import FORMATS
 
 if TYPE_CHECKING:
     from checks import CheckMeta
     from netaudit.flow import Packet
     from netaudit.model import DeviceConfig
+    from netaudit.policy import Policy, Problem
 
-# The analysis (checks, engine, reach, flow: dd/CUDD, networkx) is imported inside the commands
-# that use it, and the command modules only when their command runs (_LazyCommands), so that
+# The analysis (checks, engine, reach, flow: dd/CUDD, networkx), the policy models, the parsers
+# and the renderers are imported inside the commands that use them, and the command modules only when their command runs (_LazyCommands), so that
 # `netaudit collect` starts without loading what it never uses.
 
 
@@ -192,7 +191,10 @@ def audit(
     """Audit a snapshot of configs against a separation policy."""
     from checks import all_checks
     from netaudit.engine import audit as run_audit
+    from netaudit.parsers import PLATFORMS
+    from netaudit.policy import load_policy
     from netaudit.waivers import apply_waivers, load_waivers
+    from reports import RenderOptions, ReportError, render
 
     fmts = _formats(fmt)
     if output is not None and len(fmts) > 1:
@@ -300,6 +302,8 @@ def validate(
     ] = None,
 ) -> None:
     """Check policy files: schema, CIDRs, overlaps, references, expired exceptions."""
+    from netaudit.policy import PolicyValidationError, Problem, lint_policy, load_policy
+
     day = _date(today) or dt.date.today()
     files: list[Path] = []
     for p in policies:
@@ -346,6 +350,7 @@ def parse(
     ] = False,
 ) -> None:
     """Show what netaudit understood of each config, and every line it did not."""
+    from netaudit.parsers import PLATFORMS, parse_file
     from netaudit.serialize import to_data
 
     if platform is not None and platform not in PLATFORMS:
@@ -473,6 +478,7 @@ def trace(
     from netaudit.engine import load_snapshot
     from netaudit.flow import Packet
     from netaudit.model import PORT_PROTOCOLS
+    from netaudit.policy import load_policy
 
     try:
         s_addr = ipaddress.ip_address(src)

@@ -33,12 +33,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from netaudit.parsers import PLATFORMS
-from netaudit.policy import Policy, PolicyValidationError, Problem, load_yaml_model
+from netaudit.yamlmodel import PolicyValidationError, Problem, load_yaml_model
+
+if TYPE_CHECKING:
+    from netaudit.policy import Policy
 
 _REFERENCE = re.compile(r"^(env|keyring|vault):\S+$")
 _COLLECTION_KEYS = ("username", "credential", "enable_secret", "timeout", "retries", "known_hosts")

@@ -21,8 +21,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from netaudit.errors import NetauditError
-from netaudit.policy import PolicyValidationError
 from netaudit.result import AuditResult, Severity, Status, Verdict
+from netaudit.yamlmodel import PolicyValidationError
 from reports import RenderOptions, ReportError, render
 
 T = TypeVar("T")
