@@ -338,6 +338,10 @@ def _run(conn: BaseConnection, target: Target, prof: Profile) -> tuple[dict[str,
     return outputs, ""
 
 
+# What may follow a prompt's terminator: blanks and ANSI/VT100 control sequences.
+_PROMPT_TAIL = r"(?:[ \t]|\x1b\[[0-9;?]*[A-Za-z])*"
+
+
 def _prompt_pattern(conn: BaseConnection) -> str:
     """The device's prompt, in any mode, at the very end of the output.
 
@@ -348,9 +352,11 @@ def _prompt_pattern(conn: BaseConnection) -> str:
     characters from the base prompt (AlaxalA's unsaved-configuration mark), so a word may
     precede it. Anchored to the start of that word and to the end of what has arrived, so
     prompt-like text inside the output (``hostname r1``, a banner ``r1#``) does not end the
-    read early, as netmiko's unanchored prompt search can.
+    read early, as netmiko's unanchored prompt search can. Spaces and terminal control
+    sequences (``ESC [ K``, colours) may follow the terminator.
     """
-    return r"(?:\A|[\r\n])\S*" + re.escape(conn.base_prompt.strip()) + r"[^\r\n]*[>#$%][ \t]*\Z"
+    base = re.escape(conn.base_prompt.strip())
+    return rf"(?:\A|[\r\n])\S*{base}[^\r\n]*[>#$%]{_PROMPT_TAIL}\Z"
 
 
 def _normalise(text: str) -> str:

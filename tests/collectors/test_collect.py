@@ -208,7 +208,7 @@ def test_prompt_like_lines_inside_a_long_output_do_not_end_the_read(lab_of: LabS
 @pytest.mark.parametrize(
     ("base", "prompts"),
     [
-        ("edge1", ["edge1#", "edge1>", "edge1(config)#", "edge1(config-if)# "]),
+        ("edge1", ["edge1#", "edge1>", "edge1(config)#", "edge1(config-if)# ", "edge1# \x1b[K"]),
         ("admin@PA-VM", ["admin@PA-VM> ", "admin@PA-VM# "]),
         ("FGT", ["FGT # ", "FGT (root) # "]),
         ("akuba-core01", ["yakuba-core01#", "!yakuba-core01(config)#"]),  # netmiko's AlaxalA
