@@ -34,6 +34,7 @@ from netaudit.model import (
 from netaudit.yamlmodel import LoadedYaml as LoadedYaml
 from netaudit.yamlmodel import PolicyValidationError as PolicyValidationError
 from netaudit.yamlmodel import Problem as Problem
+from netaudit.yamlmodel import line_of
 from netaudit.yamlmodel import load_yaml_model as load_yaml_model
 
 INTERNAL_ZONES = ("mynumber", "lgwan", "internet", "mgmt")
@@ -275,12 +276,7 @@ class Policy:
 
     def line(self, *path: Any) -> int:
         """The line of a key or list item (the nearest enclosing one that has a line)."""
-        p = tuple(path)
-        while p:
-            if p in self.lines:
-                return self.lines[p]
-            p = p[:-1]
-        return 1
+        return line_of(self.lines, path)
 
     # -- zones ------------------------------------------------------------------------------
 

@@ -56,6 +56,7 @@ from netaudit.result import (
     ZoneMatrix,
     fingerprint,
 )
+from netaudit.yamlmodel import line_of
 
 EXPIRED_CHECK = "WVR-001"
 STALE_CHECK = "WVR-002"
@@ -117,12 +118,7 @@ class Waivers:
 
     def line(self, *path: Any) -> int:
         """The line of a key or list item (the nearest enclosing one that has a line)."""
-        p = tuple(path)
-        while p:
-            if p in self.lines:
-                return self.lines[p]
-            p = p[:-1]
-        return 1
+        return line_of(self.lines, path)
 
 
 def load_waivers(path: Path, *, policy: Policy | None = None) -> Waivers:

@@ -113,6 +113,17 @@ def _yaml_problem(e: yaml.YAMLError, file: str, text: str) -> Problem:
     return Problem(file, line, f"YAML syntax: {problem}{detail}")
 
 
+def line_of(lines: dict[tuple[Any, ...], int], path: Sequence[Any], default: int = 1) -> int:
+    """The line of a key or list item: the nearest enclosing one that has a line, else
+    ``default``."""
+    p = tuple(path)
+    while p:
+        if p in lines:
+            return lines[p]
+        p = p[:-1]
+    return default
+
+
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -183,16 +194,14 @@ def load_yaml_model(
         if prepare is not None:
             prepare(node, data)
 
-    def at(loc: Sequence[Any]) -> int:
-        p = tuple(loc)
-        while p and p not in lines:
-            p = p[:-1]
-        return lines.get(p, 1)
-
     try:
         validated = model.model_validate(data)
     except ValidationError as e:
-        problems.extend(Problem(file, at(err["loc"]), _pydantic_message(err)) for err in e.errors())
+        root = lines.get((), 1)  # a missing top-level key: where the document starts
+        problems.extend(
+            Problem(file, line_of(lines, err["loc"], root), _pydantic_message(err))
+            for err in e.errors()
+        )
         raise PolicyValidationError(problems) from e
     return LoadedYaml(
         model=validated,
