@@ -30,7 +30,12 @@ from netaudit.commands._common import (
     EXIT_INPUT,
     EXIT_OK,
     FailOn,
+    FailOnOption,
+    FormatsOption,
     Lang,
+    OutputDirOption,
+    OutputOption,
+    PolicyOption,
     default_lang,
     err,
     exit_code,
@@ -147,20 +152,11 @@ _EXTENSIONS = {
 @app.command()
 def audit(
     snapshot: Annotated[Path, typer.Argument(help="Snapshot directory (or one config file).")],
-    policy: Annotated[Path, typer.Option("--policy", "-p", help="Policy YAML.")],
-    fmt: Annotated[
-        str, typer.Option("--format", "-f", help="Comma-separated: " + ", ".join(FORMATS))
-    ] = "console",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the (single) report here.")
-    ] = None,
-    output_dir: Annotated[
-        Path | None, typer.Option("--output-dir", help="Write one file per format here.")
-    ] = None,
-    fail_on: Annotated[
-        FailOn,
-        typer.Option("--fail-on", help="Exit 1 on failing findings at or above this severity."),
-    ] = FailOn.high,
+    policy: PolicyOption,
+    fmt: FormatsOption = "console",
+    output: OutputOption = None,
+    output_dir: OutputDirOption = None,
+    fail_on: FailOnOption = FailOn.high,
     lang: Annotated[
         Lang | None, typer.Option("--lang", help="Report language (default: from the locale).")
     ] = None,

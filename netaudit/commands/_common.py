@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -23,7 +23,7 @@ from rich.markup import escape
 from netaudit.errors import NetauditError
 from netaudit.result import AuditResult, Severity, Status, Verdict
 from netaudit.yamlmodel import PolicyValidationError
-from reports import RenderOptions, ReportError, render
+from reports import FORMATS, RenderOptions, ReportError, render
 
 T = TypeVar("T")
 
@@ -48,6 +48,23 @@ class FailOn(StrEnum):
     low = "low"
     info = "info"
     never = "never"
+
+
+# Options several commands share, declared once (typer reads them from the annotation).
+PolicyOption = Annotated[Path, typer.Option("--policy", "-p", help="Policy YAML.")]
+FailOnOption = Annotated[
+    FailOn,
+    typer.Option("--fail-on", help="Exit 1 on failing findings at or above this severity."),
+]
+FormatsOption = Annotated[
+    str, typer.Option("--format", "-f", help="Comma-separated: " + ", ".join(FORMATS))
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write the (single) report here.")
+]
+OutputDirOption = Annotated[
+    Path | None, typer.Option("--output-dir", help="Write one file per format here.")
+]
 
 
 def default_lang() -> Lang:

@@ -27,7 +27,11 @@ from netaudit.commands._common import (
     EXIT_FINDINGS,
     EXIT_INCOMPLETE,
     EXIT_OK,
+    FormatsOption,
     Lang,
+    OutputDirOption,
+    OutputOption,
+    PolicyOption,
     default_lang,
     err,
     fail,
@@ -95,16 +99,10 @@ def _write(path: Path, text: str) -> None:
 def diff_command(
     before: Annotated[Path, typer.Argument(help="Snapshot before the change.")],
     after: Annotated[Path, typer.Argument(help="Snapshot after the change (candidate configs).")],
-    policy: Annotated[Path, typer.Option("--policy", "-p", help="Policy YAML.")],
-    fmt: Annotated[
-        str, typer.Option("--format", "-f", help="Comma-separated: " + ", ".join(FORMATS))
-    ] = "console",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the (single) report here.")
-    ] = None,
-    output_dir: Annotated[
-        Path | None, typer.Option("--output-dir", help="Write one file per format here.")
-    ] = None,
+    policy: PolicyOption,
+    fmt: FormatsOption = "console",
+    output: OutputOption = None,
+    output_dir: OutputDirOption = None,
     fail_on_new: Annotated[
         FailOnNew,
         typer.Option(

@@ -17,7 +17,6 @@ import json
 import sys
 import time
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -27,7 +26,16 @@ from rich.table import Table
 
 from collectors.probe import ProbeSendError, privilege_problem, send_probes, source_for
 from netaudit import __version__
-from netaudit.commands._common import FailOn, Lang, default_lang, emit, err, load_or_exit
+from netaudit.commands._common import (
+    FailOn,
+    FailOnOption,
+    Lang,
+    PolicyOption,
+    default_lang,
+    emit,
+    err,
+    load_or_exit,
+)
 from netaudit.commands._common import fail as _fail
 from netaudit.model import IPAddress
 from netaudit.policy import Policy, load_policy
@@ -149,7 +157,7 @@ def build_result(
 
 
 def probe(
-    policy: Annotated[Path, typer.Option("--policy", "-p", help="Policy YAML.")],
+    policy: PolicyOption,
     from_zone: Annotated[str, typer.Option("--from-zone", help="The zone the prober stands in.")],
     targets: Annotated[
         list[str] | None,
@@ -180,10 +188,7 @@ def probe(
     ] = DEFAULT_TIMEOUT,
     fmt: Annotated[ProbeFormat, typer.Option("--format", "-f")] = ProbeFormat.console,
     lang: Annotated[Lang | None, typer.Option("--lang", help="Report language.")] = None,
-    fail_on: Annotated[
-        FailOn,
-        typer.Option("--fail-on", help="Exit 1 on failing findings at or above this severity."),
-    ] = FailOn.high,
+    fail_on: FailOnOption = FailOn.high,
 ) -> None:
     """Probe other zones from one zone: forbidden services must be silent, 特定通信 must answer."""
     started = dt.datetime.now(dt.UTC)

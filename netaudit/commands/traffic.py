@@ -24,7 +24,9 @@ from collectors.pcap import CaptureError, FlowTable, read_into
 from netaudit import __version__
 from netaudit.commands._common import (
     FailOn,
+    FailOnOption,
     Lang,
+    PolicyOption,
     default_lang,
     emit,
     err,
@@ -170,17 +172,14 @@ def _read(files: list[Path]) -> tuple[list[FlowRecord], CaptureStats]:
 
 def pcap(
     files: Annotated[list[Path], typer.Argument(help="pcap or pcapng capture files.")],
-    policy: Annotated[Path, typer.Option("--policy", "-p", help="Policy YAML.")],
+    policy: PolicyOption,
     snapshot: Annotated[
         Path | None,
         typer.Option("--snapshot", "-s", help="Config snapshot: also report flows it cannot pass."),
     ] = None,
     fmt: Annotated[PcapFormat, typer.Option("--format", "-f")] = PcapFormat.console,
     lang: Annotated[Lang | None, typer.Option("--lang", help="Report language.")] = None,
-    fail_on: Annotated[
-        FailOn,
-        typer.Option("--fail-on", help="Exit 1 on failing findings at or above this severity."),
-    ] = FailOn.high,
+    fail_on: FailOnOption = FailOn.high,
 ) -> None:
     """Audit captured traffic: zone crossings the policy does not allow, unused 特定通信."""
     started = dt.datetime.now(dt.UTC)
