@@ -357,20 +357,18 @@ def _incomplete_findings(
             # Principle 2: a line not understood may carry a permit; the verdict cannot pass.
             first = ", ".join(str(u.line) for u in unrec[:5]) + (" …" if len(unrec) > 5 else "")
             out.append(
-                Finding(
-                    check="PARSE",
-                    severity=Severity.INFO,
-                    status=Status.UNKNOWN,
-                    title=Text(
+                _parse_finding(
+                    d.name,
+                    "unrecognized",
+                    Text(
                         ja="設定に解釈できない行があり、判定に影響する可能性があります",
                         en="Config lines not understood; verdicts may depend on them",
                     ),
-                    message=Text(
+                    Text(
                         ja=f"{d.name}: {len(unrec)} 行を解釈できませんでした（行 {first}）。解析率 {d.coverage.share:.1%}。",
                         en=f"{d.name}: {len(unrec)} line(s) not understood (lines {first}); {d.coverage.share:.1%} understood.",
                     ),
-                    device=d.name,
-                    evidence=tuple(
+                    tuple(
                         Evidence(
                             file=d.source,
                             line=u.line,
@@ -380,47 +378,54 @@ def _incomplete_findings(
                         )
                         for u in unrec[:5]
                     ),
-                    fingerprint=fingerprint("PARSE", d.name, "unrecognized"),
                 )
             )
-        for w in d.warnings:
-            if not w.matters:
-                continue
-            out.append(
-                Finding(
-                    check="PARSE",
-                    severity=Severity.INFO,
-                    status=Status.UNKNOWN,
-                    title=Text(
-                        ja="設定の一部を解釈できず判定に影響します",
-                        en="Part of the config could not be interpreted; verdicts may change",
-                    ),
-                    message=Text(ja=f"{d.name}: {w.message}", en=f"{d.name}: {w.message}"),
-                    device=d.name,
-                    evidence=(),
-                    fingerprint=fingerprint("PARSE", d.name, w.message),
-                )
+        out.extend(
+            _parse_finding(
+                d.name,
+                w.message,
+                Text(
+                    ja="設定の一部を解釈できず判定に影響します",
+                    en="Part of the config could not be interpreted; verdicts may change",
+                ),
+                Text(ja=f"{d.name}: {w.message}", en=f"{d.name}: {w.message}"),
             )
+            for w in d.warnings
+            if w.matters
+        )
     for name, fwd in analysis.forwarding.items():
-        for r in {id(r): r for r in fwd.unresolved}.values():
-            out.append(
-                Finding(
-                    check="PARSE",
-                    severity=Severity.INFO,
-                    status=Status.UNKNOWN,
-                    title=Text(
-                        ja="解決できない名前を参照するルール",
-                        en="Rule references names that could not be resolved",
-                    ),
-                    message=Text(
-                        ja=f"{name}: {', '.join(r.unresolved)} を解決できないため、このルールが許可する範囲は不明です。",
-                        en=f"{name}: {', '.join(r.unresolved)} could not be resolved; what this rule permits is unknown.",
-                    ),
-                    device=name,
-                    fingerprint=fingerprint("PARSE", name, r.span.text),
-                )
+        out.extend(
+            _parse_finding(
+                name,
+                r.span.text,
+                Text(
+                    ja="解決できない名前を参照するルール",
+                    en="Rule references names that could not be resolved",
+                ),
+                Text(
+                    ja=f"{name}: {', '.join(r.unresolved)} を解決できないため、このルールが許可する範囲は不明です。",
+                    en=f"{name}: {', '.join(r.unresolved)} could not be resolved; what this rule permits is unknown.",
+                ),
             )
+            for r in {id(r): r for r in fwd.unresolved}.values()
+        )
     return out
+
+
+def _parse_finding(
+    device: str, key: str, title: Text, message: Text, evidence: tuple[Evidence, ...] = ()
+) -> Finding:
+    """A PARSE finding: something not understood that a verdict may depend on (unknown)."""
+    return Finding(
+        check="PARSE",
+        severity=Severity.INFO,
+        status=Status.UNKNOWN,
+        title=title,
+        message=message,
+        device=device,
+        evidence=evidence,
+        fingerprint=fingerprint("PARSE", device, key),
+    )
 
 
 def run_checks(checks: Sequence[Check], ctx: CheckContext) -> list[Finding]:
