@@ -66,6 +66,16 @@ OutputDirOption = Annotated[
     Path | None, typer.Option("--output-dir", help="Write one file per format here.")
 ]
 
+# What writes a snapshot (collect, snapshot import) offers.
+KeepSecretsOption = Annotated[
+    bool, typer.Option("--keep-secrets", help="Store secrets unscrubbed (recorded).")
+]
+SignKeyOption = Annotated[
+    Path | None,
+    typer.Option("--sign-key", help="Ed25519 key to sign with (else $NETAUDIT_SIGNING_KEY)."),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing snapshot.")]
+
 
 def default_lang() -> Lang:
     """``NETAUDIT_LANG``, else Japanese when the locale is Japanese, else English."""

@@ -28,7 +28,10 @@ from collectors.evidence import DeviceResult, SnapshotWriter, safe_name, signing
 from netaudit import __version__
 from netaudit.commands._common import (
     EXIT_INCOMPLETE,
+    ForceOption,
+    KeepSecretsOption,
     Lang,
+    SignKeyOption,
     default_lang,
     err,
     fail,
@@ -105,13 +108,8 @@ def collect_command(
         Path | None,
         typer.Option("--known-hosts", help="known_hosts file (default: netaudit's own)."),
     ] = None,
-    keep_secrets: Annotated[
-        bool, typer.Option("--keep-secrets", help="Store secrets unscrubbed (recorded).")
-    ] = False,
-    sign_key: Annotated[
-        Path | None,
-        typer.Option("--sign-key", help="Ed25519 key to sign with (else $NETAUDIT_SIGNING_KEY)."),
-    ] = None,
+    keep_secrets: KeepSecretsOption = False,
+    sign_key: SignKeyOption = None,
     device: Annotated[
         list[str] | None, typer.Option("--device", help="Only these devices.")
     ] = None,
@@ -122,7 +120,7 @@ def collect_command(
         Path | None,
         typer.Option("--from-dir", help="Import configs saved by other tools instead."),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing snapshot.")] = False,
+    force: ForceOption = False,
     lang: Annotated[Lang | None, typer.Option("--lang")] = None,
 ) -> None:
     """Collect running configurations over SSH into a snapshot with a manifest."""

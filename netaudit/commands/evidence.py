@@ -34,7 +34,16 @@ from collectors.vault import (
     default_vault_path,
     passphrase_from_env_or_prompt,
 )
-from netaudit.commands._common import EXIT_FINDINGS, EXIT_INCOMPLETE, err, fail, load_or_exit
+from netaudit.commands._common import (
+    EXIT_FINDINGS,
+    EXIT_INCOMPLETE,
+    ForceOption,
+    KeepSecretsOption,
+    SignKeyOption,
+    err,
+    fail,
+    load_or_exit,
+)
 from netaudit.errors import NetauditError
 from netaudit.inventory import Inventory, load_inventory
 
@@ -218,14 +227,9 @@ def snapshot_import(
     inventory: Annotated[
         Path | None, typer.Option("--inventory", "-i", help="Inventory: platform pins, digest.")
     ] = None,
-    keep_secrets: Annotated[
-        bool, typer.Option("--keep-secrets", help="Store secrets unscrubbed (recorded).")
-    ] = False,
-    sign_key: Annotated[
-        Path | None,
-        typer.Option("--sign-key", help="Ed25519 key to sign with (else $NETAUDIT_SIGNING_KEY)."),
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing snapshot.")] = False,
+    keep_secrets: KeepSecretsOption = False,
+    sign_key: SignKeyOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Import configs saved by other tools into a proper, hashed (and signed) snapshot."""
     if layout not in LAYOUTS:
